@@ -1,0 +1,35 @@
+import type { Config } from "../config/config.ts";
+
+export interface CommandContext {
+  config: Config;
+  args: string[];
+  argv: string[];
+}
+
+export interface Command {
+  summary: string;
+  /** Resolves to the exit code; -1 means "keep running" (a server). */
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: "start Delvia (migrates the database first)",
+    run: async ({ config }) => (await import("./serve.ts")).serve(config),
+  },
+  migrate: {
+    summary: "bring the database schema up to date, then exit",
+    run: async ({ config }) => {
+      const { openDatabase } = await import("../store/database.ts");
+      const { migrateToLatest } = await import("../store/migrate.ts");
+      const database = openDatabase(config.database);
+      try {
+        const { applied } = await migrateToLatest(database.db);
+        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n` : "The database is up to date.\n");
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};

@@ -1,0 +1,173 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { AppError } from "../core/errors.ts";
+import type { Clock } from "../core/clock.ts";
+import { uuidv7 } from "../core/ids.ts";
+import type { Config } from "../config/config.ts";
+import type { DB } from "../store/schema.ts";
+import { ACCESS_EXTENSION } from "./access.ts";
+import type { Auth } from "./auth/auth.ts";
+import { apiReferencePage } from "./docs.ts";
+import type { AppEnv } from "./env.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import { problemResponse, toAppError } from "./problem.ts";
+import { createRouter } from "./router.ts";
+import { invitationRoutes } from "./routes/invitations.ts";
+import { meRoutes } from "./routes/me.ts";
+import { workspaceRoutes } from "./routes/workspaces.ts";
+
+export const API_BODY_LIMIT = 1024 * 1024;
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<DB>;
+  auth: Auth;
+  mailer: Mailer;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  ping: () => Promise<void>;
+  /** The Record web app (static files), mounted at /app. */
+  webApp?: Hono;
+  /** The public guide site, mounted at / (home, /guides, sitemap, robots). */
+  guideSite?: Hono;
+  /** Guide JSON routes, mounted under /api/v1. */
+  guideApi?: OpenAPIHono;
+  /** CSP hashes of inline scripts the guide site uses. */
+  scriptHashes?: string[];
+}
+
+export function createApp(deps: AppDeps) {
+  const { auth, logger, config } = deps;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    const requestId = uuidv7();
+    c.set("requestId", requestId);
+    c.set("caller", null);
+    const log = logger.child({ requestId });
+    c.set("logger", log);
+    const started = performance.now();
+    await next();
+    c.header("x-request-id", requestId);
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    log.info({ method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms }, "request");
+  });
+
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...(deps.scriptHashes ?? []).map((h) => `'${h}'`)],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+      },
+      referrerPolicy: "strict-origin-when-cross-origin",
+      xFrameOptions: "DENY",
+      xContentTypeOptions: "nosniff",
+      strictTransportSecurity: config.publicUrl.startsWith("https:") ? "max-age=31536000; includeSubDomains" : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  // Counts bytes as they arrive, so chunked bodies without Content-Length are bounded too.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${API_BODY_LIMIT / 1024} KiB.`);
+      },
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await deps.ping();
+      return c.json({ status: "ready", database: "ok" });
+    } catch (err) {
+      c.get("logger").error({ err }, "readiness check failed");
+      return c.json({ status: "unavailable", database: "unreachable" }, 503);
+    }
+  });
+
+  // Workspaces are managed only through Delvia's routes, which apply Delvia's policy.
+  app.all("/api/auth/organization/*", () => {
+    throw new AppError("NOT_FOUND", "There is nothing at this address.");
+  });
+  app.on(["GET", "POST"], "/api/auth/*", (c) => {
+    // Rate limits key on the client address; the only trusted source is the socket itself.
+    const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-delvia-client-ip", remote ?? "127.0.0.1");
+    return auth.handler(new Request(c.req.raw, { headers, duplex: "half" } as RequestInit));
+  });
+
+  const api = createRouter();
+  api.use("*", async (c, next) => {
+    const session = await auth.api.getSession({ headers: c.req.raw.headers });
+    if (session) {
+      c.set("caller", { userId: session.user.id, email: session.user.email, name: session.user.name, sessionId: session.session.id });
+    }
+    await next();
+  });
+  api.route("/", meRoutes(deps));
+  api.route("/", workspaceRoutes(deps));
+  api.route("/", invitationRoutes(deps));
+  if (deps.guideApi) api.route("/", deps.guideApi);
+  app.route("/api/v1", api);
+
+  const openapi = () =>
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Delvia API",
+        version: deps.version,
+        description: "The Record and the guide library. Authentication: a session cookie from /api/auth (email and password, passkeys, two-factor).",
+      },
+      servers: [{ url: config.publicUrl }],
+    });
+  assertEveryRouteDeclaresAccess(openapi());
+  app.get("/api/openapi.json", (c) => c.json(openapi()));
+  app.get("/api/docs", (c) => c.html(apiReferencePage(openapi())));
+  app.all("/api/*", () => {
+    throw new AppError("NOT_FOUND", "There is no API route at this address: see /api/docs.");
+  });
+
+  if (deps.webApp) app.route("/app", deps.webApp);
+  if (deps.guideSite) app.route("/", deps.guideSite);
+
+  app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", "There is nothing at this address.")));
+  app.onError((err, c) => {
+    const appError = toAppError(err);
+    if (appError.code === "INTERNAL") c.get("logger")?.error({ err }, "unhandled error");
+    return problemResponse(c, appError);
+  });
+  return app;
+}
+
+type OpenApiDoc = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
+
+/** Refuse to start if any API operation was registered without `defineRoute`. */
+function assertEveryRouteDeclaresAccess(doc: OpenApiDoc): void {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item ?? {})) {
+      if (typeof op !== "object" || op === null || !("responses" in op)) continue;
+      if (!(ACCESS_EXTENSION in op)) throw new Error(`${method.toUpperCase()} ${path} was registered without defineRoute(): it has no access rule.`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import pino from "pino";
+import { fixedClock } from "../core/clock.ts";
+import { parseConfig } from "../config/config.ts";
+import { dropPostgresSchema, ensurePostgresSchema } from "../store/database.ts";
+import { createInstance, type Instance } from "./instance.ts";
+import type { Mailer, OutgoingMail } from "./mail/mailer.ts";
+
+/** The PostgreSQL URL for tests, or undefined: the PostgreSQL suites then say they skipped. */
+export const TEST_POSTGRES_URL = process.env.DELVIA_TEST_DATABASE_URL || undefined;
+
+export type TestDialect = "sqlite" | "postgres";
+
+export interface TestInstance extends Instance {
+  clock: ReturnType<typeof fixedClock>;
+  outbox: OutgoingMail[];
+  /** Sign up a user and return the cookie header that carries their session. */
+  signUp(email: string, name?: string): Promise<string>;
+  /** JSON request through the app, in process. */
+  call(method: string, path: string, opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * One factory for tests: a fresh database (in-memory SQLite, or a PostgreSQL schema of its own),
+ * a fixed clock, cheap password hashing and an in-memory outbox.
+ */
+export async function createTestInstance(dialect: TestDialect = "sqlite", now = "2026-11-24T09:00:00.000Z"): Promise<TestInstance> {
+  const clock = fixedClock(now);
+  const outbox: OutgoingMail[] = [];
+  const mailer: Mailer = {
+    configured: true,
+    send: async (m) => {
+      outbox.push(m);
+    },
+  };
+  let schema: string | undefined;
+  let databaseUrl = ":memory:";
+  if (dialect === "postgres") {
+    if (!TEST_POSTGRES_URL) throw new Error("DELVIA_TEST_DATABASE_URL is not set");
+    schema = `t_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    await ensurePostgresSchema(TEST_POSTGRES_URL, schema);
+    databaseUrl = TEST_POSTGRES_URL;
+  }
+  const config = parseConfig({
+    DELVIA_DATABASE_URL: databaseUrl,
+    DELVIA_PUBLIC_URL: "http://delvia.test",
+    DELVIA_SECRET: "test-secret-test-secret-test-secret-0123",
+    DELVIA_DATA_DIR: "/nonexistent-test-data-dir",
+  });
+  const instance = await createInstance(config, {
+    clock,
+    mailer,
+    logger: pino({ level: "silent" }),
+    fastPasswordHashing: true,
+    apiOnly: true,
+    database: schema ? { schema, poolSize: 4 } : {},
+  });
+
+  const call: TestInstance["call"] = (method, path, opts = {}) => {
+    const headers: Record<string, string> = { origin: "http://delvia.test", ...opts.headers };
+    if (opts.cookie) headers.cookie = opts.cookie;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+    }
+    return Promise.resolve(instance.app.request(`http://delvia.test${path}`, { method, headers, body }));
+  };
+
+  let ipCounter = 0;
+  const signUp = async (email: string, name = email.split("@")[0] ?? "Someone") => {
+    // Each sign-up from its own address, so the sign-up rate limit does not trip in tests.
+    const res = await call("POST", "/api/auth/sign-up/email", {
+      body: { email, password: "correct horse battery", name },
+      headers: { "x-forwarded-for": `10.0.0.${++ipCounter}` },
+    });
+    if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+    const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0]);
+    return cookies.join("; ");
+  };
+
+  return {
+    ...instance,
+    clock,
+    outbox,
+    call,
+    signUp,
+    dispose: async () => {
+      await instance.close();
+      if (schema && TEST_POSTGRES_URL) await dropPostgresSchema(TEST_POSTGRES_URL, schema);
+    },
+  };
+}
+
+export async function readJson<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}

@@ -1,0 +1,20 @@
+import { type Kysely, type MigrationResultSet, Migrator } from "kysely";
+import { MIGRATIONS } from "./migrations/index.ts";
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Bring the schema up to date. Each migration runs in a transaction with a lock (Kysely's migrator). */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`Migration ${failed ?? "?"} failed: ${String((result.error as Error).message ?? result.error)}`, {
+      cause: result.error,
+    });
+  }
+  return { applied: (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as auth from "./2026_11_24_0001_auth.ts";
+
+/**
+ * Every migration, in order. A static list (not a folder scan) so the set is the same in every
+ * environment and bundling never drops one. Names are timestamps: never rename or edit a shipped one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  "2026_11_24_0001_auth": auth,
+};

@@ -1,0 +1,75 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/** PRAGMAs Delvia requires, with the value each must read back as. */
+const REQUIRED_PRAGMAS = [
+  // WAL lets readers run beside the single writer.
+  ["journal_mode", "WAL", "wal"],
+  ["foreign_keys", "ON", 1],
+  // In WAL mode NORMAL can lose the last commits on power loss; FULL syncs on every commit,
+  // so a write is durable before it is acknowledged.
+  ["synchronous", "FULL", 2],
+  ["busy_timeout", "5000", 5000],
+] as const;
+
+/** node:sqlite binds only strings, numbers, bigints, null and bytes: map the rest. */
+function bindable(value: unknown): SQLInputValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
+  if (value instanceof Uint8Array) return value;
+  return JSON.stringify(value);
+}
+
+class Statement implements SqliteStatement {
+  readonly reader: boolean;
+  readonly #stmt: StatementSync;
+  constructor(stmt: StatementSync) {
+    this.#stmt = stmt;
+    this.reader = stmt.columns().length > 0;
+  }
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return this.#stmt.all(...parameters.map(bindable));
+  }
+  run(parameters: ReadonlyArray<unknown>) {
+    const r = this.#stmt.run(...parameters.map(bindable));
+    return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+  }
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return this.#stmt.iterate(...parameters.map(bindable));
+  }
+}
+
+/**
+ * Kysely's SqliteDialect drives any database with `prepare` and `close`; this adapts Node's
+ * built-in `node:sqlite`, whose statements take spread parameters and report `columns()`.
+ */
+export class NodeSqliteDatabase implements SqliteDatabase {
+  readonly raw: DatabaseSync;
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.raw = new DatabaseSync(path);
+    for (const [name, value] of REQUIRED_PRAGMAS) this.raw.exec(`PRAGMA ${name} = ${value}`);
+    assertPragmas(this.raw, path === ":memory:");
+  }
+  prepare(sql: string): SqliteStatement {
+    return new Statement(this.raw.prepare(sql));
+  }
+  close(): void {
+    if (this.raw.isOpen) this.raw.close();
+  }
+}
+
+/** Fail start-up rather than run with weaker durability than promised. */
+export function assertPragmas(db: DatabaseSync, inMemory: boolean): void {
+  for (const [name, , expected] of REQUIRED_PRAGMAS) {
+    if (name === "journal_mode" && inMemory) continue; // in-memory databases have no WAL
+    const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
+    const actual = row ? Object.values(row)[0] : undefined;
+    const same = typeof expected === "string" ? String(actual).toLowerCase() === expected : Number(actual) === expected;
+    if (!same) throw new Error(`SQLite PRAGMA ${name} is ${String(actual)}, expected ${expected}: refusing to start.`);
+  }
+}
