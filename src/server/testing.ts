@@ -1,6 +1,6 @@
 import pino from "pino";
-import { fixedClock } from "../core/clock.ts";
 import { parseConfig } from "../config/config.ts";
+import { fixedClock } from "../core/clock.ts";
 import { dropPostgresSchema, ensurePostgresSchema } from "../store/database.ts";
 import { createInstance, type Instance } from "./instance.ts";
 import type { Mailer, OutgoingMail } from "./mail/mailer.ts";
@@ -16,7 +16,11 @@ export interface TestInstance extends Instance {
   /** Sign up a user and return the cookie header that carries their session. */
   signUp(email: string, name?: string): Promise<string>;
   /** JSON request through the app, in process. */
-  call(method: string, path: string, opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   dispose(): Promise<void>;
 }
 
@@ -24,7 +28,10 @@ export interface TestInstance extends Instance {
  * One factory for tests: a fresh database (in-memory SQLite, or a PostgreSQL schema of its own),
  * a fixed clock, cheap password hashing and an in-memory outbox.
  */
-export async function createTestInstance(dialect: TestDialect = "sqlite", now = "2026-11-24T09:00:00.000Z"): Promise<TestInstance> {
+export async function createTestInstance(
+  dialect: TestDialect = "sqlite",
+  now = "2026-11-24T09:00:00.000Z",
+): Promise<TestInstance> {
   const clock = fixedClock(now);
   const outbox: OutgoingMail[] = [];
   const mailer: Mailer = {

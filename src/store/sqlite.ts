@@ -69,7 +69,9 @@ export function assertPragmas(db: DatabaseSync, inMemory: boolean): void {
     if (name === "journal_mode" && inMemory) continue; // in-memory databases have no WAL
     const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
     const actual = row ? Object.values(row)[0] : undefined;
-    const same = typeof expected === "string" ? String(actual).toLowerCase() === expected : Number(actual) === expected;
-    if (!same) throw new Error(`SQLite PRAGMA ${name} is ${String(actual)}, expected ${expected}: refusing to start.`);
+    const same =
+      typeof expected === "string" ? String(actual).toLowerCase() === expected : Number(actual) === expected;
+    if (!same)
+      throw new Error(`SQLite PRAGMA ${name} is ${String(actual)}, expected ${expected}: refusing to start.`);
   }
 }

@@ -4,6 +4,7 @@ import { uuidv7 } from "../core/ids.ts";
 import { isWorkspaceRole, type WorkspaceRole } from "../core/workspace-roles.ts";
 import type { DB } from "./schema.ts";
 import { toIso } from "./schema.ts";
+import { inTransaction } from "./transaction.ts";
 
 /**
  * Workspaces are better-auth organizations; members and invitations live in its tables.
@@ -39,7 +40,10 @@ export interface InvitationView {
 const role = (r: string | null): WorkspaceRole => (isWorkspaceRole(r) ? r : "viewer");
 
 export async function countUsers(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom("user").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("user")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -55,7 +59,11 @@ export async function listWorkspacesOf(db: Kysely<DB>, userId: string): Promise<
 }
 
 export async function getWorkspace(db: Kysely<DB>, workspaceId: string) {
-  const row = await db.selectFrom("organization").select(["id", "slug", "name"]).where("id", "=", workspaceId).executeTakeFirst();
+  const row = await db
+    .selectFrom("organization")
+    .select(["id", "slug", "name"])
+    .where("id", "=", workspaceId)
+    .executeTakeFirst();
   if (!row) throw notFound("Workspace");
   return row;
 }
@@ -64,15 +72,31 @@ export async function createWorkspace(
   db: Kysely<DB>,
   input: { name: string; slug: string; ownerUserId: string; now: Date },
 ): Promise<WorkspaceSummary> {
-  return db.transaction().execute(async (trx) => {
-    const taken = await trx.selectFrom("organization").select("id").where("slug", "=", input.slug).executeTakeFirst();
-    if (taken) throw new AppError("CONFLICT", `The address "${input.slug}" is taken: choose another slug.`, { problems: [{ path: "slug", message: "already taken" }] });
+  return inTransaction(db, async (trx) => {
+    const taken = await trx
+      .selectFrom("organization")
+      .select("id")
+      .where("slug", "=", input.slug)
+      .executeTakeFirst();
+    if (taken)
+      throw new AppError("CONFLICT", `The address "${input.slug}" is taken: choose another slug.`, {
+        problems: [{ path: "slug", message: "already taken" }],
+      });
     const id = uuidv7(input.now.getTime());
     const at = input.now.toISOString();
-    await trx.insertInto("organization").values({ id, name: input.name, slug: input.slug, logo: null, metadata: null, createdAt: at }).execute();
+    await trx
+      .insertInto("organization")
+      .values({ id, name: input.name, slug: input.slug, logo: null, metadata: null, createdAt: at })
+      .execute();
     await trx
       .insertInto("member")
-      .values({ id: uuidv7(input.now.getTime()), organizationId: id, userId: input.ownerUserId, role: "owner", createdAt: at })
+      .values({
+        id: uuidv7(input.now.getTime()),
+        organizationId: id,
+        userId: input.ownerUserId,
+        role: "owner",
+        createdAt: at,
+      })
       .execute();
     return { id, slug: input.slug, name: input.name, role: "owner" as const };
   });
@@ -90,7 +114,14 @@ export async function listMembers(db: Kysely<DB>, workspaceId: string): Promise<
     .where("member.organizationId", "=", workspaceId)
     .orderBy("user.name")
     .execute();
-  return rows.map((r) => ({ id: r.id, userId: r.userId, email: r.email, name: r.name, role: role(r.role), joinedAt: toIso(r.createdAt) }));
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.userId,
+    email: r.email,
+    name: r.name,
+    role: role(r.role),
+    joinedAt: toIso(r.createdAt),
+  }));
 }
 
 export async function getMember(db: Kysely<DB>, workspaceId: string, memberId: string): Promise<MemberView> {
@@ -111,10 +142,20 @@ async function ownerCount(trx: Kysely<DB>, workspaceId: string): Promise<number>
 }
 
 /** Change a member's role; the last owner can never be demoted (checked inside the transaction). */
-export async function changeMemberRole(db: Kysely<DB>, workspaceId: string, memberId: string, next: WorkspaceRole): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function changeMemberRole(
+  db: Kysely<DB>,
+  workspaceId: string,
+  memberId: string,
+  next: WorkspaceRole,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
     await lockWorkspace(trx, workspaceId);
-    const m = await trx.selectFrom("member").select(["role"]).where("id", "=", memberId).where("organizationId", "=", workspaceId).executeTakeFirst();
+    const m = await trx
+      .selectFrom("member")
+      .select(["role"])
+      .where("id", "=", memberId)
+      .where("organizationId", "=", workspaceId)
+      .executeTakeFirst();
     if (!m) throw notFound("Member");
     if (m.role === "owner" && next !== "owner" && (await ownerCount(trx, workspaceId)) <= 1) {
       throw conflict("This is the workspace's only owner: make someone else an owner first.");
@@ -125,12 +166,19 @@ export async function changeMemberRole(db: Kysely<DB>, workspaceId: string, memb
 
 /** Remove a member (or let them leave); the last owner cannot go. */
 export async function removeMember(db: Kysely<DB>, workspaceId: string, memberId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await lockWorkspace(trx, workspaceId);
-    const m = await trx.selectFrom("member").select(["role"]).where("id", "=", memberId).where("organizationId", "=", workspaceId).executeTakeFirst();
+    const m = await trx
+      .selectFrom("member")
+      .select(["role"])
+      .where("id", "=", memberId)
+      .where("organizationId", "=", workspaceId)
+      .executeTakeFirst();
     if (!m) throw notFound("Member");
     if (m.role === "owner" && (await ownerCount(trx, workspaceId)) <= 1) {
-      throw conflict("This is the workspace's only owner, who cannot leave: make someone else an owner first.");
+      throw conflict(
+        "This is the workspace's only owner, who cannot leave: make someone else an owner first.",
+      );
     }
     await trx.deleteFrom("member").where("id", "=", memberId).execute();
   });
@@ -147,7 +195,8 @@ async function lockWorkspace(trx: Kysely<DB>, workspaceId: string): Promise<void
 
 function invitationStatus(status: string, expiresAt: string, now: Date): InvitationView["status"] {
   if (status === "pending" && new Date(expiresAt).getTime() <= now.getTime()) return "expired";
-  if (status === "accepted" || status === "canceled" || status === "rejected" || status === "pending") return status;
+  if (status === "accepted" || status === "canceled" || status === "rejected" || status === "pending")
+    return status;
   return "canceled";
 }
 
@@ -183,12 +232,24 @@ function toInvitation(r: InvitationRow, now: Date): InvitationView {
   };
 }
 
-export async function listInvitations(db: Kysely<DB>, workspaceId: string, now: Date): Promise<InvitationView[]> {
-  const rows = await invitationQuery(db).where("invitation.organizationId", "=", workspaceId).where("invitation.status", "=", "pending").orderBy("invitation.createdAt", "desc").execute();
+export async function listInvitations(
+  db: Kysely<DB>,
+  workspaceId: string,
+  now: Date,
+): Promise<InvitationView[]> {
+  const rows = await invitationQuery(db)
+    .where("invitation.organizationId", "=", workspaceId)
+    .where("invitation.status", "=", "pending")
+    .orderBy("invitation.createdAt", "desc")
+    .execute();
   return rows.map((r) => toInvitation(r, now));
 }
 
-export async function findInvitation(db: Kysely<DB>, invitationId: string, now: Date): Promise<InvitationView | null> {
+export async function findInvitation(
+  db: Kysely<DB>,
+  invitationId: string,
+  now: Date,
+): Promise<InvitationView | null> {
   const r = await invitationQuery(db).where("invitation.id", "=", invitationId).executeTakeFirst();
   return r ? toInvitation(r, now) : null;
 }
@@ -196,10 +257,17 @@ export async function findInvitation(db: Kysely<DB>, invitationId: string, now: 
 /** Invite by email. A new invitation to the same email replaces the pending one. */
 export async function createInvitation(
   db: Kysely<DB>,
-  input: { workspaceId: string; email: string; role: WorkspaceRole; inviterId: string; now: Date; lifetimeSeconds: number },
+  input: {
+    workspaceId: string;
+    email: string;
+    role: WorkspaceRole;
+    inviterId: string;
+    now: Date;
+    lifetimeSeconds: number;
+  },
 ): Promise<InvitationView> {
   const email = input.email.trim().toLowerCase();
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await inTransaction(db, async (trx) => {
     const already = await trx
       .selectFrom("member")
       .innerJoin("user", "user.id", "member.userId")
@@ -207,7 +275,10 @@ export async function createInvitation(
       .where("member.organizationId", "=", input.workspaceId)
       .where(sql`lower(${sql.ref("user.email")})`, "=", email)
       .executeTakeFirst();
-    if (already) throw new AppError("CONFLICT", `${email} is already a member of this workspace.`, { problems: [{ path: "email", message: "already a member" }] });
+    if (already)
+      throw new AppError("CONFLICT", `${email} is already a member of this workspace.`, {
+        problems: [{ path: "email", message: "already a member" }],
+      });
     await trx
       .updateTable("invitation")
       .set({ status: "canceled" })
@@ -236,7 +307,11 @@ export async function createInvitation(
   return view;
 }
 
-export async function cancelInvitation(db: Kysely<DB>, workspaceId: string, invitationId: string): Promise<void> {
+export async function cancelInvitation(
+  db: Kysely<DB>,
+  workspaceId: string,
+  invitationId: string,
+): Promise<void> {
   const r = await db
     .updateTable("invitation")
     .set({ status: "canceled" })
@@ -252,24 +327,48 @@ export async function acceptInvitation(
   db: Kysely<DB>,
   input: { invitationId: string; userId: string; email: string; now: Date },
 ): Promise<WorkspaceSummary> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const inv = await findInvitation(trx, input.invitationId, input.now);
     if (!inv) throw notFound("Invitation");
     if (inv.status === "expired") throw conflict("This invitation has expired: ask for a new one.");
-    if (inv.status !== "pending") throw conflict(`This invitation was ${inv.status === "accepted" ? "already accepted" : "cancelled"}.`);
+    if (inv.status !== "pending")
+      throw conflict(`This invitation was ${inv.status === "accepted" ? "already accepted" : "cancelled"}.`);
     if (inv.email !== input.email.trim().toLowerCase()) {
-      throw new AppError("FORBIDDEN", `This invitation is for ${inv.email}; you are signed in as ${input.email}. Sign in with the invited address.`);
+      throw new AppError(
+        "FORBIDDEN",
+        `This invitation is for ${inv.email}; you are signed in as ${input.email}. Sign in with the invited address.`,
+      );
     }
-    const member = await trx.selectFrom("member").select("id").where("organizationId", "=", inv.workspaceId).where("userId", "=", input.userId).executeTakeFirst();
+    const member = await trx
+      .selectFrom("member")
+      .select("id")
+      .where("organizationId", "=", inv.workspaceId)
+      .where("userId", "=", input.userId)
+      .executeTakeFirst();
     if (!member) {
       await trx
         .insertInto("member")
-        .values({ id: uuidv7(input.now.getTime()), organizationId: inv.workspaceId, userId: input.userId, role: inv.role, createdAt: input.now.toISOString() })
+        .values({
+          id: uuidv7(input.now.getTime()),
+          organizationId: inv.workspaceId,
+          userId: input.userId,
+          role: inv.role,
+          createdAt: input.now.toISOString(),
+        })
         .execute();
     }
     await trx.updateTable("invitation").set({ status: "accepted" }).where("id", "=", inv.id).execute();
-    const ws = await trx.selectFrom("organization").select(["id", "slug", "name"]).where("id", "=", inv.workspaceId).executeTakeFirstOrThrow();
-    const m = await trx.selectFrom("member").select("role").where("organizationId", "=", inv.workspaceId).where("userId", "=", input.userId).executeTakeFirstOrThrow();
+    const ws = await trx
+      .selectFrom("organization")
+      .select(["id", "slug", "name"])
+      .where("id", "=", inv.workspaceId)
+      .executeTakeFirstOrThrow();
+    const m = await trx
+      .selectFrom("member")
+      .select("role")
+      .where("organizationId", "=", inv.workspaceId)
+      .where("userId", "=", input.userId)
+      .executeTakeFirstOrThrow();
     return { ...ws, role: role(m.role) };
   });
 }

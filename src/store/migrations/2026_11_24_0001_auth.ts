@@ -55,7 +55,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("createdAt", t.timestamp, (c) => c.notNull())
     .addColumn("updatedAt", t.timestamp, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("verification_identifier_idx").on("verification").column("identifier").execute();
+  await db.schema
+    .createIndex("verification_identifier_idx")
+    .on("verification")
+    .column("identifier")
+    .execute();
   await db.schema
     .createTable("organization")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -126,7 +130,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ["rateLimit", "passkey", "twoFactor", "invitation", "member", "organization", "verification", "account", "session", "user"]) {
+  for (const table of [
+    "rateLimit",
+    "passkey",
+    "twoFactor",
+    "invitation",
+    "member",
+    "organization",
+    "verification",
+    "account",
+    "session",
+    "user",
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }
