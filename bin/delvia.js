@@ -11,7 +11,9 @@ if (major >= 24) {
   await import(join(root, "src/cli/main.ts"));
 } else {
   const node = join(root, "node_modules/node/bin/node");
-  const result = spawnSync(node, [join(root, "src/cli/main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+  const result = spawnSync(node, [join(root, "src/cli/main.ts"), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   if (result.error) {
     console.error(`Delvia needs Node 24; run 'npm ci' in ${root} first (${result.error.message}).`);
     process.exit(1);

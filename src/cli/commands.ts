@@ -25,7 +25,11 @@ export const COMMANDS: Record<string, Command> = {
       const database = openDatabase(config.database);
       try {
         const { applied } = await migrateToLatest(database.db);
-        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n` : "The database is up to date.\n");
+        process.stdout.write(
+          applied.length
+            ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n`
+            : "The database is up to date.\n",
+        );
         return 0;
       } finally {
         await database.close();

@@ -6,30 +6,82 @@ import { z } from "zod";
  */
 export const SETTINGS = {
   port: { env: "DELVIA_PORT", flag: "--port", help: "TCP port to listen on", default: "8080" },
-  host: { env: "DELVIA_HOST", flag: "--host", help: "interface to bind (0.0.0.0 to reach it from a phone on your network)", default: "127.0.0.1" },
-  databaseUrl: { env: "DELVIA_DATABASE_URL", flag: "--db", help: "SQLite file path, or a postgres:// URL", default: "<data dir>/delvia.db" },
-  dataDir: { env: "DELVIA_DATA_DIR", flag: "--data-dir", help: "folder for the SQLite file and the generated secret", default: "./data" },
-  publicUrl: { env: "DELVIA_PUBLIC_URL", flag: "--public-url", help: "the address people open, used in links and cookies", default: "http://localhost:<port>" },
-  secret: { env: "DELVIA_SECRET", flag: null, help: "session signing secret, at least 32 characters (generated and stored in the data dir if absent)", default: "generated" },
-  trustedOrigins: { env: "DELVIA_TRUSTED_ORIGINS", flag: null, help: "comma-separated extra origins allowed to call the API", default: "" },
-  smtpUrl: { env: "DELVIA_SMTP_URL", flag: null, help: "smtp:// or smtps:// URL of the mail server; without it emails go to the log", default: "" },
-  mailFrom: { env: "DELVIA_MAIL_FROM", flag: null, help: "sender address of Delvia's emails", default: "Delvia <delvia@localhost>" },
-  logLevel: { env: "DELVIA_LOG_LEVEL", flag: null, help: "fatal, error, warn, info, debug or silent", default: "info" },
+  host: {
+    env: "DELVIA_HOST",
+    flag: "--host",
+    help: "interface to bind (0.0.0.0 to reach it from a phone on your network)",
+    default: "127.0.0.1",
+  },
+  databaseUrl: {
+    env: "DELVIA_DATABASE_URL",
+    flag: "--db",
+    help: "SQLite file path, or a postgres:// URL",
+    default: "<data dir>/delvia.db",
+  },
+  dataDir: {
+    env: "DELVIA_DATA_DIR",
+    flag: "--data-dir",
+    help: "folder for the SQLite file and the generated secret",
+    default: "./data",
+  },
+  publicUrl: {
+    env: "DELVIA_PUBLIC_URL",
+    flag: "--public-url",
+    help: "the address people open, used in links and cookies",
+    default: "http://localhost:<port>",
+  },
+  secret: {
+    env: "DELVIA_SECRET",
+    flag: null,
+    help: "session signing secret, at least 32 characters (generated and stored in the data dir if absent)",
+    default: "generated",
+  },
+  trustedOrigins: {
+    env: "DELVIA_TRUSTED_ORIGINS",
+    flag: null,
+    help: "comma-separated extra origins allowed to call the API",
+    default: "",
+  },
+  smtpUrl: {
+    env: "DELVIA_SMTP_URL",
+    flag: null,
+    help: "smtp:// or smtps:// URL of the mail server; without it emails go to the log",
+    default: "",
+  },
+  mailFrom: {
+    env: "DELVIA_MAIL_FROM",
+    flag: null,
+    help: "sender address of Delvia's emails",
+    default: "Delvia <delvia@localhost>",
+  },
+  logLevel: {
+    env: "DELVIA_LOG_LEVEL",
+    flag: null,
+    help: "fatal, error, warn, info, debug or silent",
+    default: "info",
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
 
 const urlWithProtocol = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+  );
 
 const schema = z.object({
-  port: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0-65535").max(65535, "must be 0-65535"),
+  port: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0-65535")
+    .max(65535, "must be 0-65535"),
   host: z.string().min(1, "must not be empty"),
   dataDir: z.string().min(1, "must not be empty"),
   databaseUrl: z.string().min(1, "must not be empty"),
@@ -38,7 +90,9 @@ const schema = z.object({
   trustedOrigins: z.array(urlWithProtocol(["http:", "https:"])),
   smtpUrl: urlWithProtocol(["smtp:", "smtps:"]).optional(),
   mailFrom: z.string().min(3),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, silent" }),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    error: "must be one of fatal, error, warn, info, debug, silent",
+  }),
 });
 
 export type DatabaseTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -70,7 +124,10 @@ export function databaseTarget(value: string): DatabaseTarget {
  * Parse settings from flags (which win) and the environment. Throws a `ConfigError` whose
  * message is one line naming the setting and the fix.
  */
-export function parseConfig(env: Record<string, string | undefined>, flags: Partial<Record<SettingName, string>> = {}): Config {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  flags: Partial<Record<SettingName, string>> = {},
+): Config {
   const raw = (name: SettingName): string | undefined => {
     const v = flags[name] ?? env[SETTINGS[name].env];
     return v === undefined || v === "" ? undefined : v;

@@ -29,7 +29,11 @@ export class AppError extends Error {
   readonly userMessage: string;
   readonly problems: readonly FieldProblem[];
 
-  constructor(code: ErrorCode, userMessage: string, options?: { internal?: string; problems?: FieldProblem[]; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    userMessage: string,
+    options?: { internal?: string; problems?: FieldProblem[]; cause?: unknown },
+  ) {
     super(options?.internal ?? userMessage, { cause: options?.cause });
     this.name = "AppError";
     this.code = code;
@@ -42,7 +46,8 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} was not found in this workspace.`);
+export const notFound = (what: string) =>
+  new AppError("NOT_FOUND", `${what} was not found in this workspace.`);
 export const forbidden = (why: string) => new AppError("FORBIDDEN", why);
 export const conflict = (why: string) => new AppError("CONFLICT", why);
 export const invalid = (message: string, problems: FieldProblem[] = []) =>

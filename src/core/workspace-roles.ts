@@ -32,9 +32,14 @@ export function can(role: WorkspaceRole, permission: Permission): boolean {
  * Whether `actor` may give `target` the role `next`. Admins manage editors and viewers;
  * only owners create or demote owners and admins.
  */
-export function canAssignRole(actor: WorkspaceRole, current: WorkspaceRole | null, next: WorkspaceRole): boolean {
+export function canAssignRole(
+  actor: WorkspaceRole,
+  current: WorkspaceRole | null,
+  next: WorkspaceRole,
+): boolean {
   if (actor === "owner") return true;
   if (actor !== "admin") return false;
-  const touchesPrivileged = next === "owner" || next === "admin" || current === "owner" || current === "admin";
+  const touchesPrivileged =
+    next === "owner" || next === "admin" || current === "owner" || current === "admin";
   return !touchesPrivileged;
 }

@@ -2,7 +2,7 @@ import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
 import { AppError, forbidden } from "../core/errors.ts";
-import { can, isWorkspaceRole, type Permission, PERMISSIONS } from "../core/workspace-roles.ts";
+import { can, isWorkspaceRole, PERMISSIONS, type Permission } from "../core/workspace-roles.ts";
 import type { DB } from "../store/schema.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -22,7 +22,8 @@ export function accessLabel(access: Access): string {
 export function parseAccessLabel(label: string): Access {
   if (label === "public" || label === "user") return { kind: label };
   const [kind, permission] = label.split(":");
-  if (kind === "workspace" && permission && permission in PERMISSIONS) return { kind, permission: permission as Permission };
+  if (kind === "workspace" && permission && permission in PERMISSIONS)
+    return { kind, permission: permission as Permission };
   throw new Error(`Unknown access label ${label}`);
 }
 
@@ -48,9 +49,12 @@ export function requireWorkspace(db: Kysely<DB>, permission: Permission): Middle
       .where("organizationId", "=", workspaceId)
       .where("userId", "=", caller.userId)
       .executeTakeFirst();
-    if (!member || !isWorkspaceRole(member.role)) throw new AppError("NOT_FOUND", "Workspace not found, or you are not a member of it.");
+    if (!member || !isWorkspaceRole(member.role))
+      throw new AppError("NOT_FOUND", "Workspace not found, or you are not a member of it.");
     if (!can(member.role, permission)) {
-      throw forbidden(`This needs the ${PERMISSIONS[permission]} role in this workspace; you are ${member.role === "admin" ? "an" : "a"} ${member.role}.`);
+      throw forbidden(
+        `This needs the ${PERMISSIONS[permission]} role in this workspace; you are ${member.role === "admin" ? "an" : "a"} ${member.role}.`,
+      );
     }
     c.set("workspace", { workspaceId, memberId: member.id, role: member.role });
     await next();
@@ -66,7 +70,11 @@ export function defineRoute<R extends RouteConfig>(db: Kysely<DB>, config: R & {
     throw new Error(`Workspace route ${rest.path} must start with /workspaces/{workspaceId}`);
   }
   const middleware: MiddlewareHandler<AppEnv>[] =
-    access.kind === "public" ? [] : access.kind === "user" ? [requireUser] : [requireWorkspace(db, access.permission)];
+    access.kind === "public"
+      ? []
+      : access.kind === "user"
+        ? [requireUser]
+        : [requireWorkspace(db, access.permission)];
   return createRoute({
     ...(rest as unknown as R),
     middleware: [...middleware, ...asArray(rest.middleware)],

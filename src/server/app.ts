@@ -4,10 +4,10 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { AppError } from "../core/errors.ts";
-import type { Clock } from "../core/clock.ts";
-import { uuidv7 } from "../core/ids.ts";
 import type { Config } from "../config/config.ts";
+import type { Clock } from "../core/clock.ts";
+import { AppError } from "../core/errors.ts";
+import { uuidv7 } from "../core/ids.ts";
 import type { DB } from "../store/schema.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
 import type { Auth } from "./auth/auth.ts";
@@ -55,7 +55,10 @@ export function createApp(deps: AppDeps) {
     await next();
     c.header("x-request-id", requestId);
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    log.info({ method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms }, "request");
+    log.info(
+      { method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms },
+      "request",
+    );
   });
 
   app.use(
@@ -78,7 +81,9 @@ export function createApp(deps: AppDeps) {
       referrerPolicy: "strict-origin-when-cross-origin",
       xFrameOptions: "DENY",
       xContentTypeOptions: "nosniff",
-      strictTransportSecurity: config.publicUrl.startsWith("https:") ? "max-age=31536000; includeSubDomains" : false,
+      strictTransportSecurity: config.publicUrl.startsWith("https:")
+        ? "max-age=31536000; includeSubDomains"
+        : false,
       crossOriginEmbedderPolicy: false,
     }),
   );
@@ -89,7 +94,10 @@ export function createApp(deps: AppDeps) {
     bodyLimit({
       maxSize: API_BODY_LIMIT,
       onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${API_BODY_LIMIT / 1024} KiB.`);
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `The request body is larger than ${API_BODY_LIMIT / 1024} KiB.`,
+        );
       },
     }),
   );
@@ -111,7 +119,8 @@ export function createApp(deps: AppDeps) {
   });
   app.on(["GET", "POST"], "/api/auth/*", (c) => {
     // Rate limits key on the client address; the only trusted source is the socket itself.
-    const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+      ?.socket?.remoteAddress;
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-delvia-client-ip", remote ?? "127.0.0.1");
     return auth.handler(new Request(c.req.raw, { headers, duplex: "half" } as RequestInit));
@@ -121,7 +130,12 @@ export function createApp(deps: AppDeps) {
   api.use("*", async (c, next) => {
     const session = await auth.api.getSession({ headers: c.req.raw.headers });
     if (session) {
-      c.set("caller", { userId: session.user.id, email: session.user.email, name: session.user.name, sessionId: session.session.id });
+      c.set("caller", {
+        userId: session.user.id,
+        email: session.user.email,
+        name: session.user.name,
+        sessionId: session.session.id,
+      });
     }
     await next();
   });
@@ -137,7 +151,8 @@ export function createApp(deps: AppDeps) {
       info: {
         title: "Delvia API",
         version: deps.version,
-        description: "The Record and the guide library. Authentication: a session cookie from /api/auth (email and password, passkeys, two-factor).",
+        description:
+          "The Record and the guide library. Authentication: a session cookie from /api/auth (email and password, passkeys, two-factor).",
       },
       servers: [{ url: config.publicUrl }],
     });
@@ -167,7 +182,10 @@ function assertEveryRouteDeclaresAccess(doc: OpenApiDoc): void {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item ?? {})) {
       if (typeof op !== "object" || op === null || !("responses" in op)) continue;
-      if (!(ACCESS_EXTENSION in op)) throw new Error(`${method.toUpperCase()} ${path} was registered without defineRoute(): it has no access rule.`);
+      if (!(ACCESS_EXTENSION in op))
+        throw new Error(
+          `${method.toUpperCase()} ${path} was registered without defineRoute(): it has no access rule.`,
+        );
     }
   }
 }

@@ -19,7 +19,10 @@ const ACCESS_WORDS: Record<string, string> = {
 };
 
 /** A plain, server-rendered reference of the OpenAPI document: readable with no JavaScript. */
-export function apiReferencePage(doc: { info: { title: string; version: string; description?: string }; paths?: object }) {
+export function apiReferencePage(doc: {
+  info: { title: string; version: string; description?: string };
+  paths?: object;
+}) {
   const byTag = new Map<string, { method: string; path: string; op: Operation }[]>();
   for (const [path, item] of Object.entries(doc.paths ?? {}) as [string, Record<string, unknown>][]) {
     for (const [method, value] of Object.entries(item)) {
@@ -31,15 +34,16 @@ export function apiReferencePage(doc: { info: { title: string; version: string; 
     }
   }
   const sections = [...byTag.entries()].map(
-    ([tag, ops]) => html`<section><h2>${tag}</h2>${ops.map(
-      ({ method, path, op }) => html`<article>
+    ([tag, ops]) =>
+      html`<section><h2>${tag}</h2>${ops.map(
+        ({ method, path, op }) => html`<article>
         <h3><code class="m m-${method.toLowerCase()}">${method}</code> <code>${path}</code></h3>
         <p>${op.summary ?? ""}</p>
         <p class="who">Who may call it: ${ACCESS_WORDS[op["x-delvia-access"] ?? ""] ?? "see /api/auth"}</p>
         ${op.requestBody?.content?.["application/json"]?.schema ? html`<details><summary>Request body</summary><pre>${JSON.stringify(op.requestBody.content["application/json"].schema, null, 2)}</pre></details>` : ""}
         <ul>${Object.entries(op.responses ?? {}).map(([code, r]) => html`<li><code>${code}</code> ${r.description ?? ""}</li>`)}</ul>
       </article>`,
-    )}</section>`,
+      )}</section>`,
   );
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

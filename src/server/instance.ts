@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import pino, { type Logger } from "pino";
-import { type Clock, systemClock } from "../core/clock.ts";
 import type { Config } from "../config/config.ts";
 import { ensureSecret } from "../config/secret.ts";
-import { type Database, openDatabase, type OpenOptions } from "../store/database.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { type Database, type OpenOptions, openDatabase } from "../store/database.ts";
 import { migrateToLatest } from "../store/migrate.ts";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/auth.ts";
@@ -12,7 +12,8 @@ import type { Mailer } from "./mail/mailer.ts";
 import { createWebApp } from "./web-app.ts";
 
 export const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
-export const VERSION: string = (await import("../../package.json", { with: { type: "json" } })).default.version;
+export const VERSION: string = (await import("../../package.json", { with: { type: "json" } })).default
+  .version;
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -36,7 +37,13 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     throw err;
   }
   const mailer = options.mailer ?? createMailer({ smtpUrl: cfg.smtpUrl, from: cfg.mailFrom, logger });
-  const auth = createAuth({ config: cfg, db: database.db, dialect: database.dialect, mailer, fastPasswordHashing: options.fastPasswordHashing });
+  const auth = createAuth({
+    config: cfg,
+    db: database.db,
+    dialect: database.dialect,
+    mailer,
+    fastPasswordHashing: options.fastPasswordHashing,
+  });
   const clock = options.clock ?? systemClock;
   const app = createApp({
     config: cfg,

@@ -36,17 +36,25 @@ export function toAppError(err: unknown): AppError {
     if (status === 413) return new AppError("PAYLOAD_TOO_LARGE", "The request body is too large.");
     if (status === 400) {
       const msg = err.message || "The request could not be read.";
-      return new AppError("BAD_REQUEST", /json/i.test(msg) ? "The request body is not valid JSON: check quotes, commas and brackets." : msg);
+      return new AppError(
+        "BAD_REQUEST",
+        /json/i.test(msg) ? "The request body is not valid JSON: check quotes, commas and brackets." : msg,
+      );
     }
     if (status === 401) return new AppError("UNAUTHENTICATED", "Sign in to continue.");
     if (status === 403) return new AppError("FORBIDDEN", err.message || "You are not allowed to do this.");
     if (status === 404) return new AppError("NOT_FOUND", "There is nothing at this address.");
     if (status === 415) return new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
-    if (status === 429) return new AppError("RATE_LIMITED", "Too many requests: wait a minute and try again.");
+    if (status === 429)
+      return new AppError("RATE_LIMITED", "Too many requests: wait a minute and try again.");
   }
-  return new AppError("INTERNAL", "Something went wrong on our side. Try again; if it keeps happening, tell us the request ID.", {
-    cause: err,
-  });
+  return new AppError(
+    "INTERNAL",
+    "Something went wrong on our side. Try again; if it keeps happening, tell us the request ID.",
+    {
+      cause: err,
+    },
+  );
 }
 
 export function problemResponse(c: Context, err: AppError): Response {
@@ -60,5 +68,7 @@ export function problemResponse(c: Context, err: AppError): Response {
     requestId: c.get("requestId"),
     ...(err.problems.length ? { problems: [...err.problems] } : {}),
   };
-  return c.body(JSON.stringify(body), err.status as ContentfulStatusCode, { "content-type": "application/problem+json" });
+  return c.body(JSON.stringify(body), err.status as ContentfulStatusCode, {
+    "content-type": "application/problem+json",
+  });
 }

@@ -8,7 +8,10 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[]) {
   return issues.flatMap((issue) => {
     const base = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((k) => ({ path: base ? `${base}.${k}` : k, message: "is not a known field: remove it" }));
+      return issue.keys.map((k) => ({
+        path: base ? `${base}.${k}` : k,
+        message: "is not a known field: remove it",
+      }));
     }
     return [{ path: base, message: issue.message }];
   });
@@ -22,7 +25,12 @@ export function createRouter() {
         const problems = zodProblems(result.error.issues);
         const first = problems[0];
         const where = result.target === "json" ? "body" : result.target;
-        throw invalid(first ? `Check the ${where}: ${first.path ? `${first.path} ` : ""}${first.message}.` : `The ${where} is not valid.`, problems);
+        throw invalid(
+          first
+            ? `Check the ${where}: ${first.path ? `${first.path} ` : ""}${first.message}.`
+            : `The ${where} is not valid.`,
+          problems,
+        );
       }
     },
   });

@@ -3,8 +3,8 @@ import { betterAuth } from "better-auth";
 import { organization, twoFactor } from "better-auth/plugins";
 import { createAccessControl } from "better-auth/plugins/access";
 import type { Kysely } from "kysely";
-import { uuidv7 } from "../../core/ids.ts";
 import type { Config } from "../../config/config.ts";
+import { uuidv7 } from "../../core/ids.ts";
 import type { Dialect } from "../../store/database.ts";
 import type { DB } from "../../store/schema.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -21,8 +21,16 @@ const ac = createAccessControl({
 } as const);
 
 const roles = {
-  owner: ac.newRole({ organization: ["update", "delete"], member: ["create", "update", "delete"], invitation: ["create", "cancel"] }),
-  admin: ac.newRole({ organization: [], member: ["create", "update", "delete"], invitation: ["create", "cancel"] }),
+  owner: ac.newRole({
+    organization: ["update", "delete"],
+    member: ["create", "update", "delete"],
+    invitation: ["create", "cancel"],
+  }),
+  admin: ac.newRole({
+    organization: [],
+    member: ["create", "update", "delete"],
+    invitation: ["create", "cancel"],
+  }),
   editor: ac.newRole({ organization: [], member: [], invitation: [] }),
   viewer: ac.newRole({ organization: [], member: [], invitation: [] }),
 };
@@ -65,7 +73,8 @@ export function createAuth({ config, db, dialect, mailer, fastPasswordHashing }:
         ? {
             password: {
               hash: async (p: string) => `plain:${p}`,
-              verify: async ({ hash, password }: { hash: string; password: string }) => hash === `plain:${password}`,
+              verify: async ({ hash, password }: { hash: string; password: string }) =>
+                hash === `plain:${password}`,
             },
           }
         : {}),

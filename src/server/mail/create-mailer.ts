@@ -8,7 +8,10 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
     return {
       configured: false,
       async send(mail: OutgoingMail) {
-        opts.logger.info({ mail: { to: mail.to, subject: mail.subject }, body: mail.text }, `email (SMTP not configured): ${mail.subject}`);
+        opts.logger.info(
+          { mail: { to: mail.to, subject: mail.subject }, body: mail.text },
+          `email (SMTP not configured): ${mail.subject}`,
+        );
       },
     };
   }
@@ -16,7 +19,13 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
   return {
     configured: true,
     async send(mail: OutgoingMail) {
-      await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      await transport.sendMail({
+        from: opts.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Clock } from "../../core/clock.ts";
 import type { Config } from "../../config/config.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { DB } from "../../store/schema.ts";
 import type { Mailer } from "../mail/mailer.ts";
 

@@ -1,18 +1,25 @@
 import { z } from "@hono/zod-openapi";
-import { createRouter } from "../router.ts";
 import { AppError, forbidden, notFound } from "../../core/errors.ts";
 import { canAssignRole } from "../../core/workspace-roles.ts";
 import * as store from "../../store/workspaces.ts";
 import { defineRoute } from "../access.ts";
 import { INVITATION_LIFETIME_SECONDS } from "../auth/auth.ts";
+import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
 import { Invitation, json, jsonBody, problemResponses, Role, Workspace, WorkspaceParams } from "./schemas.ts";
 
-const InvitationParams = WorkspaceParams.extend({ invitationId: z.string().openapi({ param: { name: "invitationId", in: "path" } }) });
-const PublicInvitationParams = z.object({ invitationId: z.string().openapi({ param: { name: "invitationId", in: "path" } }) });
+const InvitationParams = WorkspaceParams.extend({
+  invitationId: z.string().openapi({ param: { name: "invitationId", in: "path" } }),
+});
+const PublicInvitationParams = z.object({
+  invitationId: z.string().openapi({ param: { name: "invitationId", in: "path" } }),
+});
 
 const CreateInvitation = z.strictObject({
-  email: z.email("Enter a valid email address").max(254).transform((e) => e.trim().toLowerCase()),
+  email: z
+    .email("Enter a valid email address")
+    .max(254)
+    .transform((e) => e.trim().toLowerCase()),
   role: Role.default("viewer"),
 });
 
@@ -49,7 +56,10 @@ export function invitationRoutes({ db, clock, config, mailer }: RouteDeps) {
       summary: "Pending invitations (admins)",
       tags: ["Members"],
       request: { params: WorkspaceParams },
-      responses: { 200: json(z.object({ invitations: z.array(Invitation) }), "Pending invitations"), ...problemResponses },
+      responses: {
+        200: json(z.object({ invitations: z.array(Invitation) }), "Pending invitations"),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const list = await store.listInvitations(db, c.get("workspace").workspaceId, clock.now());
@@ -65,13 +75,18 @@ export function invitationRoutes({ db, clock, config, mailer }: RouteDeps) {
       summary: "Invite someone by email (admins; only owners invite owners and admins)",
       tags: ["Members"],
       request: { params: WorkspaceParams, body: jsonBody(CreateInvitation) },
-      responses: { 201: json(Invitation, "The invitation, with the link to share"), ...problemResponses, 409: problemResponses[400] },
+      responses: {
+        201: json(Invitation, "The invitation, with the link to share"),
+        ...problemResponses,
+        409: problemResponses[400],
+      },
     }),
     async (c) => {
       const access = c.get("workspace");
       const caller = c.get("caller")!;
       const body = c.req.valid("json");
-      if (!canAssignRole(access.role, null, body.role)) throw forbidden("Only owners can invite owners and admins.");
+      if (!canAssignRole(access.role, null, body.role))
+        throw forbidden("Only owners can invite owners and admins.");
       const inv = await store.createInvitation(db, {
         workspaceId: access.workspaceId,
         email: body.email,
@@ -127,7 +142,15 @@ export function invitationRoutes({ db, clock, config, mailer }: RouteDeps) {
       if (!inv) throw notFound("Invitation");
       const ws = await store.getWorkspace(db, inv.workspaceId);
       return c.json(
-        { id: inv.id, workspaceName: ws.name, email: inv.email, role: inv.role, status: inv.status, expiresAt: inv.expiresAt, inviterName: inv.inviterName },
+        {
+          id: inv.id,
+          workspaceName: ws.name,
+          email: inv.email,
+          role: inv.role,
+          status: inv.status,
+          expiresAt: inv.expiresAt,
+          inviterName: inv.inviterName,
+        },
         200,
       );
     },
@@ -141,12 +164,21 @@ export function invitationRoutes({ db, clock, config, mailer }: RouteDeps) {
       summary: "Accept an invitation sent to your email",
       tags: ["Members"],
       request: { params: PublicInvitationParams },
-      responses: { 200: json(z.object({ workspace: Workspace }), "You are now a member"), ...problemResponses, 409: problemResponses[400] },
+      responses: {
+        200: json(z.object({ workspace: Workspace }), "You are now a member"),
+        ...problemResponses,
+        409: problemResponses[400],
+      },
     }),
     async (c) => {
       const caller = c.get("caller")!;
       if (!caller) throw new AppError("UNAUTHENTICATED", "Sign in to accept the invitation.");
-      const workspace = await store.acceptInvitation(db, { invitationId: c.req.valid("param").invitationId, userId: caller.userId, email: caller.email, now: clock.now() });
+      const workspace = await store.acceptInvitation(db, {
+        invitationId: c.req.valid("param").invitationId,
+        userId: caller.userId,
+        email: caller.email,
+        now: clock.now(),
+      });
       return c.json({ workspace }, 200);
     },
   );

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { createRouter } from "../router.ts";
 import { countUsers, listWorkspacesOf } from "../../store/workspaces.ts";
 import { defineRoute } from "../access.ts";
+import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
 import { json, problemResponses, Workspace } from "./schemas.ts";
 
@@ -28,7 +28,8 @@ export function meRoutes({ db, mailer, version }: RouteDeps) {
       tags: ["Instance"],
       responses: { 200: json(Instance, "Instance facts") },
     }),
-    async (c) => c.json({ needsSetup: (await countUsers(db)) === 0, version, emailConfigured: mailer.configured }, 200),
+    async (c) =>
+      c.json({ needsSetup: (await countUsers(db)) === 0, version, emailConfigured: mailer.configured }, 200),
   );
 
   app.openapi(
@@ -42,9 +43,21 @@ export function meRoutes({ db, mailer, version }: RouteDeps) {
     }),
     async (c) => {
       const caller = c.get("caller")!;
-      const user = await db.selectFrom("user").select(["id", "email", "name", "twoFactorEnabled"]).where("id", "=", caller.userId).executeTakeFirstOrThrow();
+      const user = await db
+        .selectFrom("user")
+        .select(["id", "email", "name", "twoFactorEnabled"])
+        .where("id", "=", caller.userId)
+        .executeTakeFirstOrThrow();
       return c.json(
-        { user: { id: user.id, email: user.email, name: user.name, twoFactorEnabled: Boolean(user.twoFactorEnabled) }, workspaces: await listWorkspacesOf(db, caller.userId) },
+        {
+          user: {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            twoFactorEnabled: Boolean(user.twoFactorEnabled),
+          },
+          workspaces: await listWorkspacesOf(db, caller.userId),
+        },
         200,
       );
     },

@@ -2,7 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { WORKSPACE_ROLES } from "../../core/workspace-roles.ts";
 
 /** Shapes shared by several routes. Request bodies are strict: unknown fields are refused. */
-export const Role = z.enum(WORKSPACE_ROLES).openapi({ description: "Delvia role in the workspace", example: "viewer" });
+export const Role = z
+  .enum(WORKSPACE_ROLES)
+  .openapi({ description: "Delvia role in the workspace", example: "viewer" });
 
 export const Problem = z
   .object({
@@ -18,10 +20,19 @@ export const Problem = z
   .openapi("Problem");
 
 export const problemResponses = {
-  400: { description: "The request needs fixing", content: { "application/problem+json": { schema: Problem } } },
+  400: {
+    description: "The request needs fixing",
+    content: { "application/problem+json": { schema: Problem } },
+  },
   401: { description: "Sign in required", content: { "application/problem+json": { schema: Problem } } },
-  403: { description: "Your role does not allow this", content: { "application/problem+json": { schema: Problem } } },
-  404: { description: "Not found in your workspaces", content: { "application/problem+json": { schema: Problem } } },
+  403: {
+    description: "Your role does not allow this",
+    content: { "application/problem+json": { schema: Problem } },
+  },
+  404: {
+    description: "Not found in your workspaces",
+    content: { "application/problem+json": { schema: Problem } },
+  },
 } as const;
 
 export const Workspace = z
@@ -29,11 +40,20 @@ export const Workspace = z
   .openapi("Workspace");
 
 export const WorkspaceParams = z.object({
-  workspaceId: z.string().openapi({ param: { name: "workspaceId", in: "path" }, example: "0193a5b0-7c1e-7000-8000-000000000000" }),
+  workspaceId: z
+    .string()
+    .openapi({ param: { name: "workspaceId", in: "path" }, example: "0193a5b0-7c1e-7000-8000-000000000000" }),
 });
 
 export const Member = z
-  .object({ id: z.string(), userId: z.string(), email: z.string(), name: z.string(), role: Role, joinedAt: z.string() })
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: Role,
+    joinedAt: z.string(),
+  })
   .openapi("Member");
 
 export const Invitation = z

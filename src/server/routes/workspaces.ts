@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { createRouter } from "../router.ts";
 import { AppError, forbidden } from "../../core/errors.ts";
 import { canAssignRole } from "../../core/workspace-roles.ts";
 import * as store from "../../store/workspaces.ts";
 import { defineRoute } from "../access.ts";
+import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
-import { Member, problemResponses, Role, Workspace, WorkspaceParams, json, jsonBody } from "./schemas.ts";
+import { json, jsonBody, Member, problemResponses, Role, Workspace, WorkspaceParams } from "./schemas.ts";
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
@@ -23,10 +23,15 @@ function slugify(name: string): string {
 
 const CreateWorkspace = z.strictObject({
   name: z.string().trim().min(1, "Give the workspace a name").max(80, "Use at most 80 characters"),
-  slug: z.string().regex(SLUG, "Use 1-48 lowercase letters, digits and dashes, not starting or ending with a dash").optional(),
+  slug: z
+    .string()
+    .regex(SLUG, "Use 1-48 lowercase letters, digits and dashes, not starting or ending with a dash")
+    .optional(),
 });
 
-const MemberParams = WorkspaceParams.extend({ memberId: z.string().openapi({ param: { name: "memberId", in: "path" } }) });
+const MemberParams = WorkspaceParams.extend({
+  memberId: z.string().openapi({ param: { name: "memberId", in: "path" } }),
+});
 
 export function workspaceRoutes({ db, clock }: RouteDeps) {
   const app = createRouter();
@@ -39,12 +44,21 @@ export function workspaceRoutes({ db, clock }: RouteDeps) {
       summary: "Create a workspace; you become its owner",
       tags: ["Workspaces"],
       request: { body: jsonBody(CreateWorkspace) },
-      responses: { 201: json(Workspace, "The new workspace"), ...problemResponses, 409: problemResponses[400] },
+      responses: {
+        201: json(Workspace, "The new workspace"),
+        ...problemResponses,
+        409: problemResponses[400],
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
       const caller = c.get("caller")!;
-      const ws = await store.createWorkspace(db, { name: body.name, slug: body.slug ?? (await freeSlug(slugify(body.name))), ownerUserId: caller.userId, now: clock.now() });
+      const ws = await store.createWorkspace(db, {
+        name: body.name,
+        slug: body.slug ?? (await freeSlug(slugify(body.name))),
+        ownerUserId: caller.userId,
+        now: clock.now(),
+      });
       return c.json(ws, 201);
     },
   );
@@ -52,7 +66,11 @@ export function workspaceRoutes({ db, clock }: RouteDeps) {
   async function freeSlug(base: string): Promise<string> {
     for (let i = 1; i < 1000; i++) {
       const candidate = i === 1 ? base : `${base.slice(0, 44)}-${i}`;
-      const taken = await db.selectFrom("organization").select("id").where("slug", "=", candidate).executeTakeFirst();
+      const taken = await db
+        .selectFrom("organization")
+        .select("id")
+        .where("slug", "=", candidate)
+        .executeTakeFirst();
       if (!taken) return candidate;
     }
     throw new AppError("CONFLICT", "Could not find a free address for this name: give a slug.");
@@ -82,7 +100,10 @@ export function workspaceRoutes({ db, clock }: RouteDeps) {
       path: "/workspaces/{workspaceId}",
       summary: "Rename a workspace (owners)",
       tags: ["Workspaces"],
-      request: { params: WorkspaceParams, body: jsonBody(z.strictObject({ name: CreateWorkspace.shape.name })) },
+      request: {
+        params: WorkspaceParams,
+        body: jsonBody(z.strictObject({ name: CreateWorkspace.shape.name })),
+      },
       responses: { 200: json(Workspace, "The renamed workspace"), ...problemResponses },
     }),
     async (c) => {
@@ -114,14 +135,19 @@ export function workspaceRoutes({ db, clock }: RouteDeps) {
       summary: "Change a member's role (admins; only owners touch owners and admins)",
       tags: ["Members"],
       request: { params: MemberParams, body: jsonBody(z.strictObject({ role: Role })) },
-      responses: { 200: json(Member, "The member with the new role"), ...problemResponses, 409: problemResponses[400] },
+      responses: {
+        200: json(Member, "The member with the new role"),
+        ...problemResponses,
+        409: problemResponses[400],
+      },
     }),
     async (c) => {
       const access = c.get("workspace");
       const { memberId } = c.req.valid("param");
       const { role } = c.req.valid("json");
       const target = await store.getMember(db, access.workspaceId, memberId);
-      if (!canAssignRole(access.role, target.role, role)) throw forbidden("Only owners can give or take away the owner and admin roles.");
+      if (!canAssignRole(access.role, target.role, role))
+        throw forbidden("Only owners can give or take away the owner and admin roles.");
       await store.changeMemberRole(db, access.workspaceId, memberId, role);
       return c.json(await store.getMember(db, access.workspaceId, memberId), 200);
     },
@@ -143,8 +169,10 @@ export function workspaceRoutes({ db, clock }: RouteDeps) {
       const target = await store.getMember(db, access.workspaceId, memberId);
       const self = target.id === access.memberId;
       if (!self) {
-        if (access.role !== "admin" && access.role !== "owner") throw forbidden("Only admins and owners can remove members.");
-        if (!canAssignRole(access.role, target.role, "viewer")) throw forbidden("Only owners can remove owners and admins.");
+        if (access.role !== "admin" && access.role !== "owner")
+          throw forbidden("Only admins and owners can remove members.");
+        if (!canAssignRole(access.role, target.role, "viewer"))
+          throw forbidden("Only owners can remove owners and admins.");
       }
       await store.removeMember(db, access.workspaceId, memberId);
       return c.body(null, 204);
