@@ -67,8 +67,125 @@ export interface DB {
   member: MemberTable;
   invitation: InvitationTable;
   guide_feedback: GuideFeedbackTable;
+  history: HistoryTable;
+  record_organization: RecordOrganizationTable;
+  person: PersonTable;
+  person_email: PersonEmailTable;
+  custom_platform: CustomPlatformTable;
+  platform_account: PlatformAccountTable;
+  platform_asset: PlatformAssetTable;
+  shared_login: SharedLoginTable;
+  shared_login_knower: SharedLoginKnowerTable;
+  access_grant: AccessGrantTable;
 }
 
 export function toIso(value: Timestamp): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+export interface HistoryTable {
+  workspace_id: string;
+  seq: number | bigint | string;
+  id: string;
+  at: Timestamp;
+  actor_user_id: string | null;
+  actor_label: string;
+  entity_type: string;
+  entity_id: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+interface RecordRow {
+  id: string;
+  workspace_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RecordOrganizationTable extends RecordRow {
+  name: string;
+  name_key: string;
+  kind: string;
+  notes: string | null;
+}
+
+export interface PersonTable extends RecordRow {
+  name: string;
+  organization_id: string | null;
+  status: string;
+  left_on: string | null;
+  notes: string | null;
+}
+
+export interface PersonEmailTable {
+  workspace_id: string;
+  email: string;
+  person_id: string;
+}
+
+export interface CustomPlatformTable extends RecordRow {
+  key: string;
+  name: string;
+  definition: unknown;
+}
+
+export interface PlatformAccountTable extends RecordRow {
+  platform: string;
+  platform_id: string | null;
+  name: string;
+  name_key: string;
+  organization_id: string;
+  owner_person_id: string | null;
+  backup_owner_person_id: string | null;
+  review_cadence_days: number | null;
+  last_reviewed_on: string | null;
+  recovery_email_holder: string | null;
+  two_factor_holder: string | null;
+  notes: string | null;
+}
+
+export interface PlatformAssetTable extends RecordRow {
+  account_id: string;
+  organization_id: string;
+  type: string;
+  name: string;
+  platform_id: string | null;
+  notes: string | null;
+}
+
+export interface SharedLoginTable extends RecordRow {
+  label: string;
+  label_key: string;
+  notes: string | null;
+}
+
+export interface SharedLoginKnowerTable {
+  workspace_id: string;
+  shared_login_id: string;
+  person_id: string;
+}
+
+export interface AccessGrantTable extends RecordRow {
+  subject_type: string;
+  subject_person_id: string | null;
+  subject_account_id: string | null;
+  subject_shared_login_id: string | null;
+  subject_name: string | null;
+  target_account_id: string;
+  target_asset_id: string | null;
+  role: string;
+  status: string;
+  invited_on: string | null;
+  granted_on: string | null;
+  expires_on: string | null;
+  revoked_on: string | null;
+  granted_by: string | null;
+  reason: string | null;
+  source: string;
+  last_verified_on: string | null;
+  notes: string | null;
 }

@@ -55,7 +55,16 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const at = new Date().toISOString();
       await database.db
         .insertInto("user")
-        .values({ id, email, name: email, emailVerified: false, image: null, twoFactorEnabled: false, createdAt: at, updatedAt: at })
+        .values({
+          id,
+          email,
+          name: email,
+          emailVerified: false,
+          image: null,
+          twoFactorEnabled: false,
+          createdAt: at,
+          updatedAt: at,
+        })
         .execute();
       return id;
     }
@@ -65,7 +74,17 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(again.applied).toEqual([]);
       const tables = await database.db.introspection.getTables();
       const names = tables.map((t) => t.name);
-      for (const t of ["user", "session", "organization", "member", "invitation", "rateLimit", "passkey", "twoFactor"]) expect(names).toContain(t);
+      for (const t of [
+        "user",
+        "session",
+        "organization",
+        "member",
+        "invitation",
+        "rateLimit",
+        "passkey",
+        "twoFactor",
+      ])
+        expect(names).toContain(t);
       expect(Object.keys(MIGRATIONS).length).toBeGreaterThan(0);
     });
 
@@ -76,7 +95,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it("keeps workspace slugs unique", async () => {
       const u = await user("a@x.test");
       await ws.createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: u, now: new Date() });
-      await expect(ws.createWorkspace(database.db, { name: "A again", slug: "a", ownerUserId: u, now: new Date() })).rejects.toMatchObject({ code: "CONFLICT" });
+      await expect(
+        ws.createWorkspace(database.db, { name: "A again", slug: "a", ownerUserId: u, now: new Date() }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
     });
 
     it("a failed transaction leaves nothing behind", async () => {
@@ -93,17 +114,42 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it("enforces foreign keys: a member must belong to an existing workspace", async () => {
       const u = await user("a@x.test");
       await expect(
-        database.db.insertInto("member").values({ id: uuidv7(), organizationId: "missing", userId: u, role: "owner", createdAt: new Date().toISOString() }).execute(),
+        database.db
+          .insertInto("member")
+          .values({
+            id: uuidv7(),
+            organizationId: "missing",
+            userId: u,
+            role: "owner",
+            createdAt: new Date().toISOString(),
+          })
+          .execute(),
       ).rejects.toThrow();
     });
 
     it("two concurrent demotions cannot remove the last owner", async () => {
       const a = await user("a@x.test");
       const b = await user("b@x.test");
-      const w = await ws.createWorkspace(database.db, { name: "W", slug: "w", ownerUserId: a, now: new Date() });
-      await database.db.insertInto("member").values({ id: uuidv7(), organizationId: w.id, userId: b, role: "owner", createdAt: new Date().toISOString() }).execute();
+      const w = await ws.createWorkspace(database.db, {
+        name: "W",
+        slug: "w",
+        ownerUserId: a,
+        now: new Date(),
+      });
+      await database.db
+        .insertInto("member")
+        .values({
+          id: uuidv7(),
+          organizationId: w.id,
+          userId: b,
+          role: "owner",
+          createdAt: new Date().toISOString(),
+        })
+        .execute();
       const members = await ws.listMembers(database.db, w.id);
-      const results = await Promise.allSettled(members.map((m) => ws.changeMemberRole(database.db, w.id, m.id, "viewer")));
+      const results = await Promise.allSettled(
+        members.map((m) => ws.changeMemberRole(database.db, w.id, m.id, "viewer")),
+      );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const after = await ws.listMembers(database.db, w.id);
       expect(after.filter((m) => m.role === "owner")).toHaveLength(1);
@@ -111,7 +157,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     it("round-trips timestamps as ISO instants", async () => {
       const a = await user("a@x.test");
-      const w = await ws.createWorkspace(database.db, { name: "W", slug: "w", ownerUserId: a, now: new Date("2026-01-02T03:04:05.000Z") });
+      const w = await ws.createWorkspace(database.db, {
+        name: "W",
+        slug: "w",
+        ownerUserId: a,
+        now: new Date("2026-01-02T03:04:05.000Z"),
+      });
       const [m] = await ws.listMembers(database.db, w.id);
       expect(m?.joinedAt).toBe("2026-01-02T03:04:05.000Z");
     });

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as auth from "./2026_11_24_0001_auth.ts";
+import * as record from "./2026_11_24_0003_record.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -7,4 +8,5 @@ import * as auth from "./2026_11_24_0001_auth.ts";
  */
 export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_24_0001_auth": auth,
+  "2026_11_24_0003_record": record,
 };

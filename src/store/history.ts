@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { chainInput, GENESIS_HASH, type HistoryEventBody } from "../core/history/canonical.ts";
+import { uuidv7 } from "../core/ids.ts";
+import type { DB } from "./schema.ts";
+import { toIso } from "./schema.ts";
+
+export interface Actor {
+  userId: string | null;
+  /** What people see: the user's email, or "import", "system". */
+  label: string;
+}
+
+export interface HistoryEntry extends HistoryEventBody {
+  prevHash: string;
+  hash: string;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function parseJson(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  return typeof v === "string" ? JSON.parse(v) : v;
+}
+
+/**
+ * Append one event to the workspace's chain, inside the caller's transaction, so the change and
+ * its history commit together or not at all. Appends to one workspace are serialised (row lock
+ * on PostgreSQL; SQLite has a single writer) so sequence numbers never collide.
+ */
+export async function appendHistory(
+  trx: Kysely<DB>,
+  e: {
+    workspaceId: string;
+    actor: Actor;
+    at: Date;
+    entityType: string;
+    entityId: string;
+    action: string;
+    before?: unknown;
+    after?: unknown;
+  },
+): Promise<HistoryEntry> {
+  if (!trx.isTransaction)
+    throw new Error("appendHistory must run inside the transaction of the change it records");
+  if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
+    await sql`select id from organization where id = ${e.workspaceId} for update`.execute(trx);
+  }
+  const last = await trx
+    .selectFrom("history")
+    .select(["seq", "hash"])
+    .where("workspace_id", "=", e.workspaceId)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const body: HistoryEventBody = {
+    workspaceId: e.workspaceId,
+    seq: last ? Number(last.seq) + 1 : 1,
+    id: uuidv7(e.at.getTime()),
+    at: e.at.toISOString(),
+    actorUserId: e.actor.userId,
+    actorLabel: e.actor.label,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    action: e.action,
+    before: e.before ?? null,
+    after: e.after ?? null,
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = sha256(chainInput(prevHash, body));
+  await trx
+    .insertInto("history")
+    .values({
+      workspace_id: body.workspaceId,
+      seq: body.seq,
+      id: body.id,
+      at: body.at,
+      actor_user_id: body.actorUserId,
+      actor_label: body.actorLabel,
+      entity_type: body.entityType,
+      entity_id: body.entityId,
+      action: body.action,
+      before: body.before === null ? null : JSON.stringify(body.before),
+      after: body.after === null ? null : JSON.stringify(body.after),
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
+  return { ...body, prevHash, hash };
+}
+
+function toEntry(r: DB["history"]): HistoryEntry {
+  return {
+    workspaceId: r.workspace_id,
+    seq: Number(r.seq),
+    id: r.id,
+    at: toIso(r.at),
+    actorUserId: r.actor_user_id,
+    actorLabel: r.actor_label,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    action: r.action,
+    before: parseJson(r.before),
+    after: parseJson(r.after),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** Events about one entity (or several), newest first. */
+export async function historyOf(
+  db: Kysely<DB>,
+  workspaceId: string,
+  entityIds: string[],
+  limit = 200,
+): Promise<HistoryEntry[]> {
+  if (entityIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("history")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("entity_id", "in", entityIds)
+    .orderBy("seq", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(toEntry);
+}
+
+export type VerifyResult =
+  | { ok: true; events: number; head: string }
+  | { ok: false; events: number; brokenAt: number; reason: string };
+
+/**
+ * Walk a workspace's chain from the start and recompute every hash. Reports the first event
+ * whose stored hash, link to its predecessor or sequence number does not hold.
+ */
+export async function verifyHistory(db: Kysely<DB>, workspaceId: string): Promise<VerifyResult> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  const pageSize = 5000;
+  for (;;) {
+    const rows = await db
+      .selectFrom("history")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("seq", ">=", expectedSeq)
+      .orderBy("seq")
+      .limit(pageSize)
+      .execute();
+    for (const r of rows) {
+      const e = toEntry(r);
+      if (e.seq !== expectedSeq)
+        return {
+          ok: false,
+          events: count,
+          brokenAt: expectedSeq,
+          reason: `event ${expectedSeq} is missing (next stored is ${e.seq})`,
+        };
+      if (e.prevHash !== prev)
+        return {
+          ok: false,
+          events: count,
+          brokenAt: e.seq,
+          reason: `event ${e.seq} does not link to event ${e.seq - 1}`,
+        };
+      const { prevHash: _p, hash: _h, ...body } = e;
+      if (sha256(chainInput(prev, body)) !== e.hash)
+        return {
+          ok: false,
+          events: count,
+          brokenAt: e.seq,
+          reason: `event ${e.seq} was changed after it was written`,
+        };
+      prev = e.hash;
+      expectedSeq++;
+      count++;
+    }
+    if (rows.length < pageSize) break;
+  }
+  return { ok: true, events: count, head: prev };
+}

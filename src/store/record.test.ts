@@ -1,0 +1,221 @@
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { uuidv7 } from "../core/ids.ts";
+import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { verifyHistory } from "./history.ts";
+import { migrateToLatest } from "./migrate.ts";
+import * as record from "./record.ts";
+import { createWorkspace } from "./workspaces.ts";
+
+const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe.skipIf(dialect === "postgres" && !PG)(`record store and history (${dialect})`, () => {
+    let database: Database;
+    let schema = "";
+    let ws: string;
+    let other: string;
+    const actor = { userId: null, label: "test" };
+    const now = new Date("2026-11-24T10:00:00Z");
+    const ctx = () => ({ workspaceId: ws, actor, now });
+
+    beforeEach(async () => {
+      if (dialect === "postgres") {
+        schema = `r_${uuidv7().replaceAll("-", "").slice(-16)}`;
+        await ensurePostgresSchema(PG!, schema);
+        database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
+      } else {
+        database = openDatabase({ kind: "sqlite", path: ":memory:" });
+      }
+      await migrateToLatest(database.db);
+      const uid = uuidv7();
+      const at = now.toISOString();
+      await database.db
+        .insertInto("user")
+        .values({
+          id: uid,
+          email: "o@x.test",
+          name: "O",
+          emailVerified: false,
+          image: null,
+          twoFactorEnabled: false,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .execute();
+      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: uid, now })).id;
+      other = (await createWorkspace(database.db, { name: "B", slug: "b", ownerUserId: uid, now })).id;
+    });
+    afterEach(async () => {
+      await database.close();
+      if (schema) await dropPostgresSchema(PG!, schema);
+    });
+
+    async function sample() {
+      const client = await record.createOrganization(database.db, ctx(), {
+        name: "Client Co",
+        kind: "client",
+      });
+      const agency = await record.createOrganization(database.db, ctx(), { name: "Agency", kind: "agency" });
+      const jane = await record.createPerson(database.db, ctx(), {
+        name: "Jane",
+        emails: ["Jane@Agency.test"],
+        organizationId: agency.id,
+        status: "active",
+        leftOn: null,
+      });
+      const bc = await record.createAccount(database.db, ctx(), {
+        platform: "tiktok",
+        platformId: "7012",
+        name: "Client BC",
+        organizationId: client.id,
+        ownerPersonId: null,
+        backupOwnerPersonId: null,
+        reviewCadenceDays: 90,
+        lastReviewedOn: null,
+        recoveryEmailHolder: null,
+        twoFactorHolder: null,
+      });
+      const ad = await record.createAsset(database.db, ctx(), {
+        accountId: bc.id,
+        organizationId: null,
+        type: "ad_account",
+        name: "Client ads",
+        platformId: "123",
+      });
+      const grant = await record.createGrant(database.db, ctx(), {
+        subject: { type: "person", personId: jane.id },
+        target: { accountId: bc.id, assetId: ad.id },
+        role: "Operator",
+        status: "active",
+        invitedOn: null,
+        grantedOn: "2026-11-01",
+        expiresOn: null,
+        revokedOn: null,
+        grantedBy: null,
+        reason: null,
+        source: "typed",
+        lastVerifiedOn: null,
+      });
+      return { client, agency, jane, bc, ad, grant };
+    }
+
+    it("writes entities with their history, and the chain verifies", async () => {
+      const s = await sample();
+      expect(s.jane.emails).toEqual(["jane@agency.test"]);
+      expect(s.ad.organizationId).toBe(s.client.id);
+      const v = await verifyHistory(database.db, ws);
+      expect(v).toMatchObject({ ok: true, events: 6 });
+    });
+
+    it("refuses references to another workspace's records", async () => {
+      const s = await sample();
+      await expect(
+        record.createAccount(
+          database.db,
+          { workspaceId: other, actor, now },
+          {
+            platform: "meta",
+            platformId: null,
+            name: "X",
+            organizationId: s.client.id,
+            ownerPersonId: null,
+            backupOwnerPersonId: null,
+            reviewCadenceDays: null,
+            lastReviewedOn: null,
+            recoveryEmailHolder: null,
+            twoFactorHolder: null,
+          },
+        ),
+      ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+      await expect(record.getGrant(database.db, other, s.grant.id)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+    });
+
+    it("refuses a grant on an asset held in another account", async () => {
+      const s = await sample();
+      const other = await record.createAccount(database.db, ctx(), {
+        platform: "tiktok",
+        platformId: null,
+        name: "Agency BC",
+        organizationId: s.agency.id,
+        ownerPersonId: null,
+        backupOwnerPersonId: null,
+        reviewCadenceDays: null,
+        lastReviewedOn: null,
+        recoveryEmailHolder: null,
+        twoFactorHolder: null,
+      });
+      await expect(
+        record.createGrant(database.db, ctx(), {
+          ...s.grant,
+          target: { accountId: other.id, assetId: s.ad.id },
+        }),
+      ).rejects.toMatchObject({
+        problems: [{ path: "target.assetId", message: "not held in target.accountId" }],
+      });
+    });
+
+    it("a failed write leaves neither the change nor a history event", async () => {
+      await sample();
+      const before = await verifyHistory(database.db, ws);
+      await expect(
+        record.createOrganization(database.db, ctx(), { name: "client co", kind: "client" }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await verifyHistory(database.db, ws)).toEqual(before);
+    });
+
+    it("the database refuses to update or delete history", async () => {
+      await sample();
+      await expect(sql`update history set actor_label = 'mallory'`.execute(database.db)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(sql`delete from history where seq = 1`.execute(database.db)).rejects.toThrow(
+        /append-only/,
+      );
+    });
+
+    it("an edited past event is detected and named", async () => {
+      await sample();
+      // Tampering needs the triggers out of the way, as an attacker with file access would do.
+      if (dialect === "postgres")
+        await sql`alter table history disable trigger history_no_update`.execute(database.db);
+      else await sql`drop trigger history_no_update`.execute(database.db);
+      await sql`update history set after = ${JSON.stringify({ name: "Forged" })} where workspace_id = ${ws} and seq = 3`.execute(
+        database.db,
+      );
+      const v = await verifyHistory(database.db, ws);
+      expect(v).toMatchObject({ ok: false, brokenAt: 3 });
+      expect(v.ok === false && v.reason).toMatch(/changed/);
+    });
+
+    it("a deleted past event is detected", async () => {
+      await sample();
+      if (dialect === "postgres")
+        await sql`alter table history disable trigger history_no_update`.execute(database.db);
+      else await sql`drop trigger history_no_delete`.execute(database.db);
+      await sql`delete from history where workspace_id = ${ws} and seq = 2`.execute(database.db);
+      expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: false, brokenAt: 2 });
+    });
+
+    it("revoking a grant is recorded as a revoke event with before and after", async () => {
+      const s = await sample();
+      const { id: _i, createdAt: _c, updatedAt: _u, ...input } = s.grant;
+      const revoked = await record.updateGrant(database.db, ctx(), s.grant.id, {
+        ...input,
+        status: "revoked",
+        revokedOn: "2026-11-24",
+      });
+      expect(revoked.status).toBe("revoked");
+      const rows = await database.db
+        .selectFrom("history")
+        .select(["action", "entity_id"])
+        .where("workspace_id", "=", ws)
+        .orderBy("seq", "desc")
+        .limit(1)
+        .execute();
+      expect(rows[0]).toEqual({ action: "revoke", entity_id: s.grant.id });
+    });
+  });
+}
