@@ -13,6 +13,14 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  workspace: {
+    summary: "workspace create SLUG --owner EMAIL [--home-org NAME]",
+    run: async ({ config, args }) => (await import("./workspace.ts")).workspace(config, args),
+  },
+  audit: {
+    summary: "audit verify --workspace SLUG: check the history chain",
+    run: async ({ config, args }) => (await import("./audit.ts")).audit(config, args),
+  },
   serve: {
     summary: "start Delvia (migrates the database first)",
     run: async ({ config }) => (await import("./serve.ts")).serve(config),

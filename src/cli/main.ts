@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, parseConfig, type SettingName, settingsHelp } from "../config/config.ts";
+import { AppError } from "../core/errors.ts";
 import { COMMANDS } from "./commands.ts";
+import { UsageError } from "./context.ts";
 
 const HELP = `Delvia — who can get into your business's accounts, and what must happen when that changes.
 
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
+    // Commands take their own options; the shared ones are picked out here.
     options: {
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
@@ -40,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`delvia ${VERSION}\n`);
     return 0;
   }
-  const [name, ...rest] = positionals;
+  const [name] = positionals;
   if (values.help || !name) {
     process.stdout.write(HELP);
     return name || values.help ? 0 : 1;
@@ -70,7 +73,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  return command.run({ config, args: rest, argv });
+  try {
+    return await command.run({ config, args: argv.slice(argv.indexOf(name) + 1), argv });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof AppError) {
+      process.stderr.write(`${err instanceof AppError ? err.userMessage : err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }
 
 if (import.meta.main) {

@@ -1,0 +1,22 @@
+import type { Config } from "../config/config.ts";
+import { verifyHistory } from "../store/history.ts";
+import { option, UsageError, withDatabase, workspaceBySlug } from "./context.ts";
+
+/** `delvia audit verify --workspace SLUG`: recompute the history chain; exit 1 at the first broken link. */
+export async function audit(config: Config, args: string[]): Promise<number> {
+  if (args[0] !== "verify") throw new UsageError("Usage: delvia audit verify --workspace SLUG");
+  return withDatabase(config, async (database) => {
+    const ws = await workspaceBySlug(database, option(args, "workspace"));
+    const result = await verifyHistory(database.db, ws.id);
+    if (result.ok) {
+      process.stdout.write(
+        `History of ${ws.slug} verifies: ${result.events} events, head ${result.head.slice(0, 16)}…\n`,
+      );
+      return 0;
+    }
+    process.stdout.write(
+      `History of ${ws.slug} is BROKEN at event ${result.brokenAt}: ${result.reason} (${result.events} events verified before it).\n`,
+    );
+    return 1;
+  });
+}
