@@ -89,6 +89,74 @@ export async function appendHistory(
   return { ...body, prevHash, hash };
 }
 
+/**
+ * Append many events at once (imports): hashes are chained in memory and rows inserted in
+ * multi-row batches, inside the caller's transaction.
+ */
+export async function appendHistoryBatch(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  actor: Actor,
+  at: Date,
+  events: { entityType: string; entityId: string; action: string; before?: unknown; after?: unknown }[],
+): Promise<void> {
+  if (!trx.isTransaction)
+    throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
+  if (events.length === 0) return;
+  if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
+    await sql`select id from organization where id = ${workspaceId} for update`.execute(trx);
+  }
+  const last = await trx
+    .selectFrom("history")
+    .select(["seq", "hash"])
+    .where("workspace_id", "=", workspaceId)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  let seq = last ? Number(last.seq) : 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const iso = at.toISOString();
+  const rows: DB["history"][] = [];
+  for (const e of events) {
+    seq++;
+    const body: HistoryEventBody = {
+      workspaceId,
+      seq,
+      id: uuidv7(at.getTime()),
+      at: iso,
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      action: e.action,
+      before: e.before ?? null,
+      after: e.after ?? null,
+    };
+    const hash = sha256(chainInput(prevHash, body));
+    rows.push({
+      workspace_id: workspaceId,
+      seq,
+      id: body.id,
+      at: iso,
+      actor_user_id: body.actorUserId,
+      actor_label: body.actorLabel,
+      entity_type: body.entityType,
+      entity_id: body.entityId,
+      action: body.action,
+      before: body.before === null ? null : JSON.stringify(body.before),
+      after: body.after === null ? null : JSON.stringify(body.after),
+      prev_hash: prevHash,
+      hash,
+    });
+    prevHash = hash;
+  }
+  for (let i = 0; i < rows.length; i += 400)
+    await trx
+      .insertInto("history")
+      .values(rows.slice(i, i + 400))
+      .execute();
+}
+
 function toEntry(r: DB["history"]): HistoryEntry {
   return {
     workspaceId: r.workspace_id,

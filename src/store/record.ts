@@ -770,10 +770,35 @@ async function checkGrantRefs(
       throw new AppError("VALIDATION_FAILED", "The asset is not in this workspace.", {
         problems: [{ path: "target.assetId", message: "no such asset in this workspace" }],
       });
-    if (asset.account_id !== g.target.accountId)
-      throw new AppError("VALIDATION_FAILED", "The asset is held in a different account.", {
-        problems: [{ path: "target.assetId", message: "not held in target.accountId" }],
-      });
+    if (asset.account_id !== g.target.accountId) {
+      // An assignment inside a partner's account: allowed once that account holds a partner
+      // grant on the asset or on the account that holds it (e.g. an agency BC assigning its
+      // own member to a client's ad account shared with it).
+      const assetId = g.target.assetId;
+      const shared = await trx
+        .selectFrom("access_grant")
+        .select("id")
+        .where("workspace_id", "=", workspaceId)
+        .where("subject_type", "=", "partner")
+        .where("subject_account_id", "=", g.target.accountId)
+        .where("status", "!=", "revoked")
+        .where((eb) =>
+          eb.or([
+            eb("target_asset_id", "=", assetId),
+            eb.and([eb("target_account_id", "=", asset.account_id), eb("target_asset_id", "is", null)]),
+          ]),
+        )
+        .executeTakeFirst();
+      if (!shared) {
+        throw new AppError(
+          "VALIDATION_FAILED",
+          "The asset is held in another account that has not shared it with this one: record the partner connection first.",
+          {
+            problems: [{ path: "target.assetId", message: "not held in target.accountId" }],
+          },
+        );
+      }
+    }
   }
 }
 

@@ -1,0 +1,303 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { uuidv7 } from "../core/ids.ts";
+import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
+import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { verifyHistory } from "./history.ts";
+import { importSheet } from "./import-sheet.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { listGrants, listPeople } from "./record.ts";
+import { createWorkspace } from "./workspaces.ts";
+
+const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
+
+/** A two-platform catalog is enough to exercise the sheet rules here; the real one has its own tests. */
+const catalog: SheetCatalog = {
+  isBuiltIn: (p) => p === "tiktok",
+  assetTypes: () => ["ad_account", "tiktok_account"],
+  resolveRole: (_p, level, input) => {
+    const roles = level === "account" ? ["Admin", "Standard"] : ["Admin", "Operator", "Analyst"];
+    const role = roles.find((r) => r.toLowerCase() === input.toLowerCase());
+    return role ? { role } : { valid: roles };
+  },
+};
+
+const SHEET = [
+  [
+    "platform",
+    "account",
+    "account_id",
+    "account_org",
+    "asset",
+    "asset_type",
+    "asset_id",
+    "subject",
+    "subject_type",
+    "email",
+    "subject_org",
+    "role",
+    "status",
+    "known_by",
+  ],
+  [
+    "tiktok",
+    "Client BC",
+    "7001",
+    "Client Co",
+    "",
+    "",
+    "",
+    "Carla",
+    "",
+    "carla@client.test",
+    "Client Co",
+    "admin",
+    "",
+    "",
+  ],
+  [
+    "tiktok",
+    "Client BC",
+    "7001",
+    "Client Co",
+    "Client ads",
+    "ad_account",
+    "111",
+    "Agency BC",
+    "partner",
+    "",
+    "Agency",
+    "Operator",
+    "",
+    "",
+  ],
+  [
+    "tiktok",
+    "Agency BC",
+    "8001",
+    "Agency",
+    "",
+    "",
+    "",
+    "Jane",
+    "person",
+    "jane@agency.test",
+    "Agency",
+    "Standard",
+    "",
+    "",
+  ],
+  [
+    "tiktok",
+    "Agency BC",
+    "8001",
+    "Agency",
+    "Client ads",
+    "ad_account",
+    "111",
+    "Jane",
+    "person",
+    "jane@agency.test",
+    "Agency",
+    "Analyst",
+    "",
+    "",
+  ],
+  [
+    "tiktok",
+    "Client BC",
+    "7001",
+    "Client Co",
+    "Client TikTok",
+    "tiktok_account",
+    "",
+    "Team login",
+    "shared_login",
+    "",
+    "",
+    "Admin",
+    "",
+    "carla@client.test;jane@agency.test",
+  ],
+];
+
+describe("access sheet checks", () => {
+  it("accepts columns in any order and any case, and canonicalises roles", () => {
+    const [h, ...d] = SHEET;
+    const { rows, problems } = checkAccessSheet(
+      h!.map((c) => c.toUpperCase()),
+      d,
+      catalog,
+    );
+    expect(problems).toEqual([]);
+    expect(rows[0]?.role).toBe("Admin");
+  });
+
+  it("lists every problem with row, column, value and reason", () => {
+    const { rows, problems } = checkAccessSheet(
+      ["platform", "account", "account_org", "subject", "role", "email", "granted_on", "status", "colour"],
+      [
+        ["tiktok", "A", "Org", "Ann", "boss", "ann@x.test", "2026-02-30", "maybe", "red"],
+        ["tiktok", "A", "Org", "Bob", "Admin", "", "", "", ""],
+      ],
+      catalog,
+    );
+    expect(rows).toEqual([]);
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        row: 1,
+        column: "colour",
+        reason: expect.stringContaining("unknown column"),
+      }),
+    );
+    const withoutUnknown = checkAccessSheet(
+      ["platform", "account", "account_org", "subject", "role", "email", "granted_on", "status"],
+      [
+        ["tiktok", "A", "Org", "Ann", "boss", "ann@x.test", "2026-02-30", "maybe"],
+        ["tiktok", "A", "Org", "Bob", "Admin", "", "", ""],
+      ],
+      catalog,
+    ).problems;
+    expect(withoutUnknown).toEqual([
+      { row: 2, column: "granted_on", value: "2026-02-30", reason: "not a date: use YYYY-MM-DD" },
+      { row: 2, column: "status", value: "maybe", reason: "use one of: active, pending, revoked" },
+      {
+        row: 2,
+        column: "role",
+        value: "boss",
+        reason: "unknown role for a tiktok account; valid roles: Admin, Standard",
+      },
+      {
+        row: 3,
+        column: "email",
+        value: "",
+        reason: "a person needs an email: it identifies them across rows",
+      },
+    ]);
+  });
+
+  it("refuses a sheet missing a required column", () => {
+    const { problems } = checkAccessSheet(["platform", "account"], [], catalog);
+    expect(problems.map((p) => p.column)).toEqual(["account_org", "subject", "role"]);
+  });
+});
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe.skipIf(dialect === "postgres" && !PG)(`importing an access sheet (${dialect})`, () => {
+    let database: Database;
+    let schema = "";
+    let ws: string;
+    const ctx = () => ({
+      workspaceId: ws,
+      actor: { userId: null, label: "import" },
+      now: new Date("2026-11-24T10:00:00Z"),
+    });
+
+    beforeEach(async () => {
+      if (dialect === "postgres") {
+        schema = `i_${uuidv7().replaceAll("-", "").slice(-16)}`;
+        await ensurePostgresSchema(PG!, schema);
+        database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
+      } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
+      await migrateToLatest(database.db);
+      const at = new Date().toISOString();
+      await database.db
+        .insertInto("user")
+        .values({
+          id: "u",
+          email: "o@x.test",
+          name: "O",
+          emailVerified: false,
+          image: null,
+          twoFactorEnabled: false,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .execute();
+      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: "u", now: new Date() }))
+        .id;
+    });
+    afterEach(async () => {
+      await database.close();
+      if (schema) await dropPostgresSchema(PG!, schema);
+    });
+
+    const rows = () => {
+      const [h, ...d] = SHEET;
+      return checkAccessSheet(h!, d, catalog).rows;
+    };
+
+    it("creates the whole record, and importing the same file again changes nothing", async () => {
+      const first = await importSheet(database.db, ctx(), rows());
+      expect(first.created).toEqual({
+        organizations: 2,
+        people: 2,
+        accounts: 2,
+        assets: 2,
+        sharedLogins: 1,
+        grants: 5,
+      });
+      const again = await importSheet(database.db, ctx(), rows());
+      expect(again.created).toEqual({
+        organizations: 0,
+        people: 0,
+        accounts: 0,
+        assets: 0,
+        sharedLogins: 0,
+        grants: 0,
+      });
+      expect(again.changed.grants).toBe(0);
+      expect(again.unchangedRows).toBe(5);
+      expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: true });
+    });
+
+    it("a preview (dry run) reports the same counts and writes nothing", async () => {
+      const preview = await importSheet(database.db, ctx(), rows(), { dryRun: true });
+      expect(preview.created.grants).toBe(5);
+      expect(await listGrants(database.db, ws)).toEqual([]);
+      expect(await listPeople(database.db, ws)).toEqual([]);
+    });
+
+    it("a changed role in the sheet updates the existing grant", async () => {
+      await importSheet(database.db, ctx(), rows());
+      const changedSheet = rows().map((r) => (r.row === 4 ? { ...r, role: "Admin" } : r));
+      const summary = await importSheet(database.db, ctx(), changedSheet);
+      expect(summary.changed.grants).toBe(1);
+      expect(summary.created.grants).toBe(0);
+    });
+
+    it("an assignment of a shared asset without the partner row is refused, and nothing is written", async () => {
+      // Row 3 introduces the ad account in the client's BC, but as Carla's grant, not the agency's.
+      const withoutPartner = rows().map((r) =>
+        r.row === 3
+          ? {
+              ...r,
+              subject: {
+                type: "person" as const,
+                name: "Carla",
+                email: "carla@client.test",
+                org: "Client Co",
+                status: "active" as const,
+                leftOn: null,
+              },
+              role: "Admin",
+            }
+          : r,
+      );
+      await expect(importSheet(database.db, ctx(), withoutPartner)).rejects.toMatchObject({
+        code: "VALIDATION_FAILED",
+      });
+      expect(await listGrants(database.db, ws)).toEqual([]);
+    });
+
+    it("a shared login known by an unknown email is refused with the row", async () => {
+      const bad = rows().map((r) =>
+        r.subject.type === "shared_login"
+          ? { ...r, subject: { ...r.subject, knownBy: ["ghost@x.test"] } }
+          : r,
+      );
+      await expect(importSheet(database.db, ctx(), bad)).rejects.toMatchObject({
+        problems: [{ path: "row 6.known_by" }],
+      });
+    });
+  });
+}

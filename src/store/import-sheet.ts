@@ -1,0 +1,569 @@
+import type { Kysely } from "kysely";
+import { AppError } from "../core/errors.ts";
+import { uuidv7 } from "../core/ids.ts";
+import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
+import { appendHistoryBatch } from "./history.ts";
+import type { WriteContext } from "./record.ts";
+import type {
+  AccessGrantTable,
+  DB,
+  PersonTable,
+  PlatformAccountTable,
+  PlatformAssetTable,
+  RecordOrganizationTable,
+  SharedLoginTable,
+} from "./schema.ts";
+import { inTransaction } from "./transaction.ts";
+
+export interface ImportCounts {
+  organizations: number;
+  people: number;
+  accounts: number;
+  assets: number;
+  sharedLogins: number;
+  grants: number;
+}
+
+export interface ImportSummary {
+  created: ImportCounts;
+  changed: ImportCounts;
+  /** Rows whose grant was already in the record exactly as the sheet says. */
+  unchangedRows: number;
+  rows: number;
+}
+
+const zero = (): ImportCounts => ({
+  organizations: 0,
+  people: 0,
+  accounts: 0,
+  assets: 0,
+  sharedLogins: 0,
+  grants: 0,
+});
+const key = (s: string) => s.trim().toLowerCase();
+
+class Rollback extends Error {}
+
+/**
+ * Apply checked sheet rows in one transaction: everything or nothing. Entities are matched by
+ * their natural keys (organization name; person email; account platform ID or name; asset
+ * platform ID or name within its account; shared-login label; grant subject + target), so
+ * importing the same file again changes nothing. `dryRun` computes the same summary and rolls back.
+ */
+export async function importSheet(
+  db: Kysely<DB>,
+  ctx: WriteContext,
+  rows: SheetRow[],
+  opts: { dryRun?: boolean } = {},
+): Promise<ImportSummary> {
+  let summary: ImportSummary | undefined;
+  try {
+    await inTransaction(db, async (trx) => {
+      summary = await apply(trx, ctx, rows);
+      if (opts.dryRun) throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  return summary!;
+}
+
+async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Promise<ImportSummary> {
+  const ws = ctx.workspaceId;
+  const at = ctx.now.toISOString();
+  const created = zero();
+  const changed = zero();
+  const events: {
+    entityType: string;
+    entityId: string;
+    action: string;
+    before?: unknown;
+    after?: unknown;
+  }[] = [];
+  const problems: SheetProblem[] = [];
+  const newId = () => uuidv7(ctx.now.getTime());
+
+  // Existing record, indexed by natural keys.
+  const orgs = new Map(
+    (await trx.selectFrom("record_organization").selectAll().where("workspace_id", "=", ws).execute()).map(
+      (o) => [o.name_key, o],
+    ),
+  );
+  const people = new Map<string, PersonTable>();
+  const personRows = new Map(
+    (await trx.selectFrom("person").selectAll().where("workspace_id", "=", ws).execute()).map((p) => [
+      p.id,
+      p,
+    ]),
+  );
+  for (const e of await trx.selectFrom("person_email").selectAll().where("workspace_id", "=", ws).execute()) {
+    const p = personRows.get(e.person_id);
+    if (p) people.set(e.email, p);
+  }
+  const accountsByPid = new Map<string, PlatformAccountTable>();
+  const accountsByName = new Map<string, PlatformAccountTable>();
+  for (const a of await trx
+    .selectFrom("platform_account")
+    .selectAll()
+    .where("workspace_id", "=", ws)
+    .execute()) {
+    if (a.platform_id) accountsByPid.set(`${a.platform}\u0000${a.platform_id}`, a);
+    accountsByName.set(`${a.platform}\u0000${a.name_key}`, a);
+  }
+  const accountPlatform = new Map<string, string>(
+    [...accountsByName.values()].map((a) => [a.id, a.platform]),
+  );
+  const assetsByPid = new Map<string, PlatformAssetTable>();
+  const assetsByName = new Map<string, PlatformAssetTable>();
+  for (const a of await trx
+    .selectFrom("platform_asset")
+    .selectAll()
+    .where("workspace_id", "=", ws)
+    .execute()) {
+    const platform = accountPlatform.get(a.account_id) ?? "";
+    if (a.platform_id) assetsByPid.set(`${platform}\u0000${a.platform_id}`, a);
+    assetsByName.set(`${a.account_id}\u0000${a.type}\u0000${key(a.name)}`, a);
+  }
+  const logins = new Map(
+    (await trx.selectFrom("shared_login").selectAll().where("workspace_id", "=", ws).execute()).map((l) => [
+      l.label_key,
+      l,
+    ]),
+  );
+  const knowers = new Set(
+    (await trx.selectFrom("shared_login_knower").selectAll().where("workspace_id", "=", ws).execute()).map(
+      (k) => `${k.shared_login_id}\u0000${k.person_id}`,
+    ),
+  );
+  const grantKey = (
+    g: Pick<
+      AccessGrantTable,
+      | "subject_type"
+      | "subject_person_id"
+      | "subject_account_id"
+      | "subject_shared_login_id"
+      | "subject_name"
+      | "target_account_id"
+      | "target_asset_id"
+    >,
+  ) =>
+    [
+      g.subject_type,
+      g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? ""),
+      g.target_account_id,
+      g.target_asset_id ?? "",
+    ].join("\u0000");
+  const grants = new Map(
+    (await trx.selectFrom("access_grant").selectAll().where("workspace_id", "=", ws).execute()).map((g) => [
+      grantKey(g),
+      g,
+    ]),
+  );
+
+  const inserts = {
+    orgs: [] as RecordOrganizationTable[],
+    people: [] as PersonTable[],
+    emails: [] as { workspace_id: string; email: string; person_id: string }[],
+    accounts: [] as PlatformAccountTable[],
+    assets: [] as PlatformAssetTable[],
+    logins: [] as SharedLoginTable[],
+    knowers: [] as { workspace_id: string; shared_login_id: string; person_id: string }[],
+    grants: [] as AccessGrantTable[],
+  };
+  const updates: (() => Promise<unknown>)[] = [];
+
+  const org = (name: string, kind: string): RecordOrganizationTable => {
+    const k = key(name);
+    let o = orgs.get(k);
+    if (!o) {
+      o = {
+        id: newId(),
+        workspace_id: ws,
+        name: name.trim(),
+        name_key: k,
+        kind,
+        notes: null,
+        created_at: at,
+        updated_at: at,
+      };
+      orgs.set(k, o);
+      inserts.orgs.push(o);
+      created.organizations++;
+      events.push({
+        entityType: "organization",
+        entityId: o.id,
+        action: "create",
+        after: { name: o.name, kind },
+      });
+    }
+    return o;
+  };
+
+  // People first, so owners and knowers named anywhere in the sheet resolve.
+  const touchedPeople = new Set<string>();
+  const person = (
+    email: string,
+    name: string | null,
+    orgName: string | null,
+    status?: "active" | "departed",
+    leftOn?: string | null,
+  ): PersonTable => {
+    let p = people.get(email);
+    if (!p) {
+      p = {
+        id: newId(),
+        workspace_id: ws,
+        name: name ?? email.split("@")[0] ?? email,
+        organization_id: orgName ? org(orgName, "other").id : null,
+        status: status ?? "active",
+        left_on: leftOn ?? null,
+        notes: null,
+        created_at: at,
+        updated_at: at,
+      };
+      people.set(email, p);
+      inserts.people.push(p);
+      inserts.emails.push({ workspace_id: ws, email, person_id: p.id });
+      created.people++;
+      events.push({
+        entityType: "person",
+        entityId: p.id,
+        action: "create",
+        after: { name: p.name, emails: [email], status: p.status, leftOn: p.left_on },
+      });
+      touchedPeople.add(p.id);
+    } else if (
+      status &&
+      !touchedPeople.has(p.id) &&
+      (p.status !== status || (leftOn ?? null) !== p.left_on)
+    ) {
+      const before = { status: p.status, leftOn: p.left_on };
+      p.status = status;
+      p.left_on = leftOn ?? null;
+      touchedPeople.add(p.id);
+      const target = p;
+      updates.push(() =>
+        trx
+          .updateTable("person")
+          .set({ status: target.status, left_on: target.left_on, updated_at: at })
+          .where("workspace_id", "=", ws)
+          .where("id", "=", target.id)
+          .execute(),
+      );
+      changed.people++;
+      events.push({
+        entityType: "person",
+        entityId: p.id,
+        action: `mark-${status}`,
+        before,
+        after: { status, leftOn: p.left_on },
+      });
+    }
+    return p;
+  };
+  for (const r of rows)
+    if (r.subject.type === "person")
+      person(r.subject.email, r.subject.name, r.subject.org, r.subject.status, r.subject.leftOn);
+
+  const account = (
+    platform: string,
+    name: string,
+    platformId: string | null,
+    orgName: string,
+    orgKind: string,
+    ownerEmail: string | null,
+  ): PlatformAccountTable => {
+    let a = platformId ? accountsByPid.get(`${platform}\u0000${platformId}`) : undefined;
+    a ??= accountsByName.get(`${platform}\u0000${key(name)}`);
+    if (!a) {
+      a = {
+        id: newId(),
+        workspace_id: ws,
+        platform,
+        platform_id: platformId,
+        name: name.trim(),
+        name_key: key(name),
+        organization_id: org(orgName, orgKind).id,
+        owner_person_id: ownerEmail ? person(ownerEmail, null, null).id : null,
+        backup_owner_person_id: null,
+        review_cadence_days: null,
+        last_reviewed_on: null,
+        recovery_email_holder: null,
+        two_factor_holder: null,
+        notes: null,
+        created_at: at,
+        updated_at: at,
+      };
+      if (platformId) accountsByPid.set(`${platform}\u0000${platformId}`, a);
+      accountsByName.set(`${platform}\u0000${a.name_key}`, a);
+      accountPlatform.set(a.id, platform);
+      inserts.accounts.push(a);
+      created.accounts++;
+      events.push({
+        entityType: "account",
+        entityId: a.id,
+        action: "create",
+        after: { platform, name: a.name, platformId },
+      });
+    } else if (ownerEmail) {
+      const owner = person(ownerEmail, null, null);
+      if (a.owner_person_id !== owner.id) {
+        const before = { ownerPersonId: a.owner_person_id };
+        a.owner_person_id = owner.id;
+        const target = a;
+        updates.push(() =>
+          trx
+            .updateTable("platform_account")
+            .set({ owner_person_id: target.owner_person_id, updated_at: at })
+            .where("workspace_id", "=", ws)
+            .where("id", "=", target.id)
+            .execute(),
+        );
+        changed.accounts++;
+        events.push({
+          entityType: "account",
+          entityId: a.id,
+          action: "update",
+          before,
+          after: { ownerPersonId: owner.id },
+        });
+      }
+    }
+    return a;
+  };
+
+  const partnerLinks = new Set<string>(); // "partnerAccount\0targetAccount|asset"
+  for (const g of grants.values())
+    if (g.subject_type === "partner" && g.status !== "revoked")
+      partnerLinks.add(`${g.subject_account_id}\u0000${g.target_asset_id ?? g.target_account_id}`);
+  const assignments: { row: number; accountId: string; asset: PlatformAssetTable }[] = [];
+
+  let unchangedRows = 0;
+  for (const r of rows) {
+    const acc = account(
+      r.platform,
+      r.account.name,
+      r.account.platformId,
+      r.account.org,
+      "client",
+      r.account.ownerEmail,
+    );
+    let asset: PlatformAssetTable | null = null;
+    if (r.asset) {
+      asset =
+        (r.asset.platformId ? assetsByPid.get(`${r.platform}\u0000${r.asset.platformId}`) : undefined) ??
+        assetsByName.get(`${acc.id}\u0000${r.asset.type}\u0000${key(r.asset.name)}`) ??
+        null;
+      if (!asset) {
+        asset = {
+          id: newId(),
+          workspace_id: ws,
+          account_id: acc.id,
+          organization_id: acc.organization_id,
+          type: r.asset.type,
+          name: r.asset.name,
+          platform_id: r.asset.platformId,
+          notes: null,
+          created_at: at,
+          updated_at: at,
+        };
+        if (asset.platform_id) assetsByPid.set(`${r.platform}\u0000${asset.platform_id}`, asset);
+        assetsByName.set(`${acc.id}\u0000${asset.type}\u0000${key(asset.name)}`, asset);
+        inserts.assets.push(asset);
+        created.assets++;
+        events.push({
+          entityType: "asset",
+          entityId: asset.id,
+          action: "create",
+          after: { name: asset.name, type: asset.type, accountId: acc.id },
+        });
+      } else if (asset.account_id !== acc.id) {
+        assignments.push({ row: r.row, accountId: acc.id, asset });
+      }
+    }
+    const subj: Pick<
+      AccessGrantTable,
+      "subject_type" | "subject_person_id" | "subject_account_id" | "subject_shared_login_id" | "subject_name"
+    > = {
+      subject_type: r.subject.type,
+      subject_person_id: null,
+      subject_account_id: null,
+      subject_shared_login_id: null,
+      subject_name: null,
+    };
+    const s = r.subject;
+    if (s.type === "person") subj.subject_person_id = person(s.email, s.name, s.org).id;
+    else if (s.type === "partner") {
+      const partner = account(r.platform, s.name, null, s.org ?? s.name, "agency", null);
+      if (partner.id === acc.id) {
+        problems.push({
+          row: r.row,
+          column: "subject",
+          value: s.name,
+          reason: "an account cannot be its own partner",
+        });
+        continue;
+      }
+      subj.subject_account_id = partner.id;
+      if (r.status !== "revoked") partnerLinks.add(`${partner.id}\u0000${asset?.id ?? acc.id}`);
+    } else if (s.type === "system_user") subj.subject_name = s.name;
+    else {
+      let login = logins.get(key(s.name));
+      if (!login) {
+        login = {
+          id: newId(),
+          workspace_id: ws,
+          label: s.name,
+          label_key: key(s.name),
+          notes: null,
+          created_at: at,
+          updated_at: at,
+        };
+        logins.set(login.label_key, login);
+        inserts.logins.push(login);
+        created.sharedLogins++;
+        events.push({
+          entityType: "shared_login",
+          entityId: login.id,
+          action: "create",
+          after: { label: login.label },
+        });
+      }
+      for (const email of s.knownBy) {
+        const p = people.get(email);
+        if (!p) {
+          problems.push({
+            row: r.row,
+            column: "known_by",
+            value: email,
+            reason: "no person with this email in the sheet or the record",
+          });
+          continue;
+        }
+        const k = `${login.id}\u0000${p.id}`;
+        if (!knowers.has(k)) {
+          knowers.add(k);
+          inserts.knowers.push({ workspace_id: ws, shared_login_id: login.id, person_id: p.id });
+          events.push({
+            entityType: "shared_login",
+            entityId: login.id,
+            action: "add-knower",
+            after: { personId: p.id },
+          });
+        }
+      }
+      subj.subject_shared_login_id = login.id;
+    }
+    const fields = {
+      role: r.role,
+      status: r.status,
+      invited_on: r.invitedOn,
+      granted_on: r.grantedOn,
+      expires_on: r.expiresOn,
+      notes: r.notes,
+    };
+    const gk = grantKey({ ...subj, target_account_id: acc.id, target_asset_id: asset?.id ?? null });
+    const existing = grants.get(gk);
+    if (!existing) {
+      const g: AccessGrantTable = {
+        id: newId(),
+        workspace_id: ws,
+        ...subj,
+        target_account_id: acc.id,
+        target_asset_id: asset?.id ?? null,
+        ...fields,
+        revoked_on: r.status === "revoked" ? ctx.now.toISOString().slice(0, 10) : null,
+        granted_by: null,
+        reason: null,
+        source: "imported",
+        last_verified_on: null,
+        created_at: at,
+        updated_at: at,
+      };
+      grants.set(gk, g);
+      inserts.grants.push(g);
+      created.grants++;
+      events.push({
+        entityType: "grant",
+        entityId: g.id,
+        action: "create",
+        after: { ...subj, target: { accountId: acc.id, assetId: g.target_asset_id }, ...fields },
+      });
+    } else {
+      const diff = (Object.keys(fields) as (keyof typeof fields)[]).filter(
+        (f) => (existing[f] ?? null) !== (fields[f] ?? null),
+      );
+      if (diff.length === 0) {
+        unchangedRows++;
+        continue;
+      }
+      const before = Object.fromEntries(diff.map((f) => [f, existing[f]]));
+      Object.assign(existing, fields);
+      const target = existing;
+      updates.push(() =>
+        trx
+          .updateTable("access_grant")
+          .set({ ...fields, updated_at: at })
+          .where("workspace_id", "=", ws)
+          .where("id", "=", target.id)
+          .execute(),
+      );
+      changed.grants++;
+      events.push({
+        entityType: "grant",
+        entityId: existing.id,
+        action: "update",
+        before,
+        after: Object.fromEntries(diff.map((f) => [f, fields[f]])),
+      });
+    }
+  }
+
+  for (const a of assignments) {
+    if (
+      !partnerLinks.has(`${a.accountId}\u0000${a.asset.id}`) &&
+      !partnerLinks.has(`${a.accountId}\u0000${a.asset.account_id}`)
+    ) {
+      problems.push({
+        row: a.row,
+        column: "asset_id",
+        value: a.asset.platform_id ?? "",
+        reason:
+          "this asset is held in another account that has not shared it with this one: add the partner row first",
+      });
+    }
+  }
+  if (problems.length) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `The sheet has ${problems.length} problem(s); nothing was imported.`,
+      {
+        problems: problems.map((p) => ({
+          path: `row ${p.row}.${p.column}`,
+          message: `${p.reason} (value: "${p.value}")`,
+        })),
+      },
+    );
+  }
+
+  const batch = async <T>(table: keyof DB, values: T[]) => {
+    for (let i = 0; i < values.length; i += 400) {
+      // biome-ignore lint/suspicious/noExplicitAny: rows were typed when they were built above
+      await trx
+        .insertInto(table)
+        .values(values.slice(i, i + 400) as any)
+        .execute();
+    }
+  };
+  await batch("record_organization", inserts.orgs);
+  await batch("person", inserts.people);
+  await batch("person_email", inserts.emails);
+  await batch("platform_account", inserts.accounts);
+  await batch("platform_asset", inserts.assets);
+  await batch("shared_login", inserts.logins);
+  await batch("shared_login_knower", inserts.knowers);
+  await batch("access_grant", inserts.grants);
+  for (const u of updates) await u();
+  await appendHistoryBatch(trx, ws, ctx.actor, ctx.now, events);
+  return { created, changed, unchangedRows, rows: rows.length };
+}
