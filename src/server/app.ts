@@ -18,6 +18,7 @@ import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
+import { recordRoutes } from "./routes/record.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", meRoutes(deps));
   api.route("/", workspaceRoutes(deps));
   api.route("/", invitationRoutes(deps));
+  api.route("/", recordRoutes(deps));
   if (deps.guideApi) api.route("/", deps.guideApi);
   app.route("/api/v1", api);
 

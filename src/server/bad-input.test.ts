@@ -14,14 +14,21 @@ let cookie: string;
 let workspaceId: string;
 
 async function count(table: "organization" | "invitation"): Promise<number> {
-  const r = await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 beforeAll(async () => {
   t = await createTestInstance("sqlite");
   cookie = await t.signUp("olivia@acme.test");
-  workspaceId = (await readJson<{ id: string }>(await t.call("POST", "/api/v1/workspaces", { cookie, body: { name: "Acme" } }))).id;
+  workspaceId = (
+    await readJson<{ id: string }>(
+      await t.call("POST", "/api/v1/workspaces", { cookie, body: { name: "Acme" } }),
+    )
+  ).id;
 });
 afterAll(() => t.dispose());
 
@@ -35,7 +42,10 @@ describe("bad input gets a clear problem and changes nothing", () => {
   });
 
   it("an unknown field → 400 naming the field", async () => {
-    const res = await t.call("POST", "/api/v1/workspaces", { cookie, body: { name: "X", plan: "enterprise" } });
+    const res = await t.call("POST", "/api/v1/workspaces", {
+      cookie,
+      body: { name: "X", plan: "enterprise" },
+    });
     const p = await readJson<Problem>(res);
     expect(res.status).toBe(400);
     expect(p.problems).toContainEqual({ path: "plan", message: "is not a known field: remove it" });
@@ -43,7 +53,10 @@ describe("bad input gets a clear problem and changes nothing", () => {
   });
 
   it("a wrong type → 400 naming the field", async () => {
-    const res = await t.call("POST", `/api/v1/workspaces/${workspaceId}/invitations`, { cookie, body: { email: 42, role: "viewer" } });
+    const res = await t.call("POST", `/api/v1/workspaces/${workspaceId}/invitations`, {
+      cookie,
+      body: { email: 42, role: "viewer" },
+    });
     const p = await readJson<Problem>(res);
     expect(res.status).toBe(400);
     expect(p.code).toBe("VALIDATION_FAILED");
@@ -52,14 +65,21 @@ describe("bad input gets a clear problem and changes nothing", () => {
   });
 
   it("an unknown role → 400 naming the field", async () => {
-    const res = await t.call("POST", `/api/v1/workspaces/${workspaceId}/invitations`, { cookie, body: { email: "x@acme.test", role: "superuser" } });
+    const res = await t.call("POST", `/api/v1/workspaces/${workspaceId}/invitations`, {
+      cookie,
+      body: { email: "x@acme.test", role: "superuser" },
+    });
     expect(res.status).toBe(400);
     expect((await readJson<Problem>(res)).problems?.[0]?.path).toBe("role");
   });
 
   it("an oversized body with Content-Length → 413", async () => {
     const big = JSON.stringify({ name: "x".repeat(API_BODY_LIMIT + 10) });
-    const res = await t.call("POST", "/api/v1/workspaces", { cookie, body: big, headers: { "content-length": String(big.length) } });
+    const res = await t.call("POST", "/api/v1/workspaces", {
+      cookie,
+      body: big,
+      headers: { "content-length": String(big.length) },
+    });
     expect(res.status).toBe(413);
     expect((await readJson<Problem>(res)).code).toBe("PAYLOAD_TOO_LARGE");
     expect(await count("organization")).toBe(1);
