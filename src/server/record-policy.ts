@@ -19,8 +19,9 @@ export function checkRecordInput<T>(input: T): T {
           path,
           message: `looks like a password or token (${reason}): Delvia records who knows a login, never the secret itself`,
         });
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i)));
-    else if (value && typeof value === "object")
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, path ? `${path}.${i}` : String(i));
+    } else if (value && typeof value === "object")
       for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
   };
   walk(input, "");

@@ -46,7 +46,7 @@ function normalise(doc: WorkspaceExport) {
     l: doc.sharedLogins,
     g: doc.grants,
   })) {
-    list.forEach((e, i) => ids.set(e.id, `${kind}${i}`));
+    for (const [i, e] of list.entries()) ids.set(e.id, `${kind}${i}`);
   }
   const json = JSON.stringify({ ...doc, exportedAt: null, workspace: null }, (k, v) =>
     k === "createdAt" || k === "updatedAt" ? undefined : typeof v === "string" && ids.has(v) ? ids.get(v) : v,

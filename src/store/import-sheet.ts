@@ -548,9 +548,9 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
 
   const batch = async <T>(table: keyof DB, values: T[]) => {
     for (let i = 0; i < values.length; i += 400) {
-      // biome-ignore lint/suspicious/noExplicitAny: rows were typed when they were built above
       await trx
         .insertInto(table)
+        // biome-ignore lint/suspicious/noExplicitAny: rows were typed when they were built above
         .values(values.slice(i, i + 400) as any)
         .execute();
     }
