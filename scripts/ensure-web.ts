@@ -19,6 +19,10 @@ function newest(dir: string): number {
 const stale = !existsSync(built) || newest(join(root, "src/web")) > statSync(built).mtimeMs;
 if (stale) {
   console.log("Building the web app (first start, or its sources changed)…");
-  const r = spawnSync("npx", ["--no-install", "vite", "build", "--config", "src/web/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(
+    "npx",
+    ["--no-install", "vite", "build", "--config", "src/web/vite.config.ts", "--logLevel", "warn"],
+    { cwd: root, stdio: "inherit" },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
