@@ -17,6 +17,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: "workspace create SLUG --owner EMAIL [--home-org NAME]",
     run: async ({ config, args }) => (await import("./workspace.ts")).workspace(config, args),
   },
+  import: {
+    summary: "import FILE --workspace SLUG [--dry-run]: an access sheet (CSV) or a full export (JSON)",
+    run: async ({ config, args }) => (await import("./import-export.ts")).importCommand(config, args),
+  },
+  export: {
+    summary: "export --workspace SLUG --format json|csv [--out FILE]",
+    run: async ({ config, args }) => (await import("./import-export.ts")).exportCommand(config, args),
+  },
   audit: {
     summary: "audit verify --workspace SLUG: check the history chain",
     run: async ({ config, args }) => (await import("./audit.ts")).audit(config, args),

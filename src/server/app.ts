@@ -16,6 +16,7 @@ import type { AppEnv } from "./env.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
+import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
 import { recordRoutes } from "./routes/record.ts";
@@ -90,17 +91,18 @@ export function createApp(deps: AppDeps) {
   );
 
   // Counts bytes as they arrive, so chunked bodies without Content-Length are bounded too.
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: API_BODY_LIMIT,
-      onError: () => {
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `The request body is larger than ${API_BODY_LIMIT / 1024} KiB.`,
-        );
-      },
-    }),
+  // Imports carry files and set their own, larger limit on their route.
+  const apiBodyLimit = bodyLimit({
+    maxSize: API_BODY_LIMIT,
+    onError: () => {
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `The request body is larger than ${API_BODY_LIMIT / 1024} KiB.`,
+      );
+    },
+  });
+  app.use("/api/*", (c, next) =>
+    c.req.method === "POST" && c.req.path.endsWith("/import") ? next() : apiBodyLimit(c, next),
   );
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -144,6 +146,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", workspaceRoutes(deps));
   api.route("/", invitationRoutes(deps));
   api.route("/", recordRoutes(deps));
+  api.route("/", importExportRoutes(deps));
   if (deps.guideApi) api.route("/", deps.guideApi);
   app.route("/api/v1", api);
 
