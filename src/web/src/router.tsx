@@ -1,0 +1,96 @@
+import { createRootRoute, createRoute, createRouter, Outlet } from "@tanstack/react-router";
+import { ErrorScreen } from "./components/error-boundary.tsx";
+import { OfflineBanner } from "./components/offline.tsx";
+import { AccountPage } from "./pages/account-page.tsx";
+import {
+  ForgotPasswordPage,
+  ResetPasswordPage,
+  SignInPage,
+  SignUpPage,
+  TwoFactorPage,
+} from "./pages/auth-pages.tsx";
+import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
+import {
+  EntryPage,
+  InvitePage,
+  MembersPage,
+  NewWorkspacePage,
+  SettingsPage,
+  WorkspaceHomePage,
+} from "./pages/workspace-pages.tsx";
+
+const root = createRootRoute({
+  component: () => (
+    <>
+      <OfflineBanner />
+      <Outlet />
+    </>
+  ),
+  errorComponent: ({ error, reset }) => <ErrorScreen error={error} onRetry={reset} />,
+  notFoundComponent: () => <ErrorScreen error={new Error("There is no page at this address.")} />,
+});
+
+const optionalString = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+const authSearch = (
+  s: Record<string, unknown>,
+): { next?: string | undefined; email?: string | undefined } => ({
+  next: optionalString(s.next),
+  email: optionalString(s.email),
+});
+const tokenSearch = (s: Record<string, unknown>): { token?: string | undefined } => ({
+  token: optionalString(s.token),
+});
+
+const r0 = createRoute({ getParentRoute: () => root, path: "/", component: EntryPage });
+const r1 = createRoute({
+  getParentRoute: () => root,
+  path: "/sign-up",
+  component: SignUpPage,
+  validateSearch: authSearch,
+});
+const r2 = createRoute({
+  getParentRoute: () => root,
+  path: "/sign-in",
+  component: SignInPage,
+  validateSearch: authSearch,
+});
+const r3 = createRoute({ getParentRoute: () => root, path: "/two-factor", component: TwoFactorPage });
+const r4 = createRoute({
+  getParentRoute: () => root,
+  path: "/forgot-password",
+  component: ForgotPasswordPage,
+});
+const r5 = createRoute({
+  getParentRoute: () => root,
+  path: "/reset-password",
+  component: ResetPasswordPage,
+  validateSearch: tokenSearch,
+});
+const r6 = createRoute({ getParentRoute: () => root, path: "/invite/$id", component: InvitePage });
+const r7 = createRoute({ getParentRoute: () => root, path: "/new-workspace", component: NewWorkspacePage });
+const r8 = createRoute({ getParentRoute: () => root, path: "/account", component: AccountPage });
+const r9 = createRoute({ getParentRoute: () => root, path: "/w/$slug", component: WorkspaceHomePage });
+const r10 = createRoute({ getParentRoute: () => root, path: "/w/$slug/members", component: MembersPage });
+const r11 = createRoute({ getParentRoute: () => root, path: "/w/$slug/settings", component: SettingsPage });
+const r12 = createRoute({ getParentRoute: () => root, path: "/w/$slug/accounts", component: AccountsPage });
+const r13 = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/accounts/$accountId",
+  component: AccountDetailPage,
+});
+const r14 = createRoute({ getParentRoute: () => root, path: "/w/$slug/people", component: PeoplePage });
+const r15 = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/people/$personId",
+  component: PersonDetailPage,
+});
+
+const routeTree = root.addChildren([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15]);
+
+export const router = createRouter({ routeTree, basepath: "/app", defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
