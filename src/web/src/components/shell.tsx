@@ -10,6 +10,7 @@ export const NAV: { to: string; label: string; icon: string; needs: Role }[] = [
   { to: "/w/$slug/accounts", label: "Accounts", icon: "▦", needs: "viewer" },
   { to: "/w/$slug/people", label: "People", icon: "◉", needs: "viewer" },
   { to: "/w/$slug/members", label: "Team", icon: "⚑", needs: "viewer" },
+  { to: "/w/$slug/settings", label: "Settings", icon: "⚙", needs: "owner" },
 ];
 
 function WorkspaceSwitcher({ current, all }: { current: Workspace; all: Workspace[] }) {

@@ -10,8 +10,9 @@ function useAfterSignIn() {
   const qc = useQueryClient();
   const navigate = useNavigate();
   return async (next?: string) => {
-    await qc.invalidateQueries({ queryKey: ["me"] });
-    await qc.invalidateQueries({ queryKey: ["instance"] });
+    // Drop what was cached while signed out, so the next screen waits for the fresh answer.
+    qc.removeQueries({ queryKey: ["me"] });
+    qc.removeQueries({ queryKey: ["instance"] });
     if (next?.startsWith("/app/")) window.location.assign(next);
     else await navigate({ to: "/" });
   };

@@ -90,7 +90,7 @@ export function WorkspaceHomePage() {
       >
         {workspace.name}
       </PageTitle>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <Card title="Start your access record">
           <ol className="list-decimal space-y-2 pl-5 text-slate-700 dark:text-slate-300">
             <li>
@@ -260,7 +260,7 @@ export function MembersPage() {
           <Alert>{error}</Alert>
         </div>
       )}
-      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
+      <div className="grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[1fr_20rem]">
         <Card title="Members">
           {members.isPending ? (
             <Loading />

@@ -1,0 +1,52 @@
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+
+/** Page model of the Record app: role-based locators, one method per thing a person does. */
+export class AppPage {
+  constructor(readonly page: Page) {}
+
+  async open(path = "/app") {
+    await this.page.goto(path);
+  }
+
+  async signUp(name: string, email: string, password = "correct horse battery") {
+    await this.page.getByLabel("Your name").fill(name);
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Create account" }).click();
+  }
+
+  async createWorkspace(name: string) {
+    await this.page.getByRole("heading", { name: "Name your workspace" }).waitFor();
+    await this.page.getByLabel("Workspace name").fill(name);
+    await this.page.getByRole("button", { name: "Create workspace" }).click();
+    await this.page.getByRole("heading", { level: 1, name }).waitFor();
+  }
+
+  async goToTeam() {
+    await this.page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("link", { name: "Team" })
+      .last()
+      .click();
+    await this.page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
+  }
+
+  async invite(email: string, role: string) {
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Role", { exact: true }).selectOption(role);
+    await this.page.getByRole("button", { name: "Send invitation" }).click();
+    await this.page.getByText(`Invitation for ${email} created`).waitFor();
+  }
+
+  async copyInvitationLink(): Promise<string> {
+    await this.page.getByRole("button", { name: "Copy invitation link" }).first().click();
+    await this.page.getByRole("button", { name: "Copied" }).waitFor();
+    return this.page.evaluate(() => navigator.clipboard.readText());
+  }
+
+  async expectHeading(name: string | RegExp) {
+    await this.page.getByRole("heading", { level: 1, name }).waitFor();
+    expect(await this.page.getByRole("heading", { level: 1, name }).isVisible()).toBe(true);
+  }
+}
