@@ -3,7 +3,10 @@ import { expect } from "vitest";
 
 /** Page model of the Record app: role-based locators, one method per thing a person does. */
 export class AppPage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async open(path = "/app") {
     await this.page.goto(path);
