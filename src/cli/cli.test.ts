@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -95,5 +95,55 @@ describe("the delvia command", () => {
     const broken = delvia("audit", "verify", "--workspace", "acme");
     expect(broken.code).toBe(1);
     expect(broken.out).toContain("BROKEN at event 2");
+  });
+});
+
+describe("import, export and access questions from the command line", () => {
+  const sheet = join(dir, "sheet.csv");
+  it("imports a sheet, answers who-can-reach and reach as JSON, and exports CSV", () => {
+    writeFileSync(
+      sheet,
+      "platform,account,account_org,asset,asset_type,asset_id,subject,subject_type,email,subject_org,role\ntiktok,Client BC,Client Co,,,,Carla,,carla@client.test,Client Co,Admin\ntiktok,Client BC,Client Co,Client ads,ad_account,111,Agency BC,partner,,Agency,Operator\ntiktok,Agency BC,Agency,Client ads,ad_account,111,Jane,,jane@agency.test,Agency,Analyst\n",
+    );
+    const preview = delvia("import", sheet, "--workspace", "acme", "--dry-run");
+    expect(preview.out).toContain("Preview (nothing written)");
+    const imported = delvia("import", sheet, "--workspace", "acme");
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.out).toContain("3 grants");
+    const who = JSON.parse(
+      delvia(
+        "who-can-reach",
+        "--workspace",
+        "acme",
+        "--platform",
+        "tiktok",
+        "--account",
+        "Client BC",
+        "--asset",
+        "Client ads",
+        "--json",
+      ).out,
+    );
+    expect(who.answers.map((a: { node: { name: string } }) => a.node.name).sort()).toEqual([
+      "Agency BC",
+      "Carla",
+      "Jane",
+    ]);
+    const reach = JSON.parse(
+      delvia("reach", "--workspace", "acme", "--email", "jane@agency.test", "--json").out,
+    );
+    expect(reach.answers.map((a: { node: { name: string } }) => a.node.name)).toEqual(["Client ads"]);
+    const csv = delvia("export", "--workspace", "acme", "--format", "csv").out;
+    expect(csv.trim().split("\n")).toHaveLength(4);
+  });
+
+  it("refuses a broken sheet with every problem and writes nothing", () => {
+    writeFileSync(
+      sheet,
+      "platform,account,account_org,subject,role,email\ntiktok,X,Org,Ann,boss,ann@x.test\n",
+    );
+    const r = delvia("import", sheet, "--workspace", "acme");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("row 2.role");
   });
 });

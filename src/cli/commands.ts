@@ -25,6 +25,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: "export --workspace SLUG --format json|csv [--out FILE]",
     run: async ({ config, args }) => (await import("./import-export.ts")).exportCommand(config, args),
   },
+  "who-can-reach": {
+    summary: "who-can-reach --workspace SLUG --platform P --account NAME [--asset NAME] [--json]",
+    run: async ({ config, args }) => (await import("./access.ts")).whoCanReach(config, args),
+  },
+  reach: {
+    summary: "reach --workspace SLUG --email E [--json]: everything a person can get into",
+    run: async ({ config, args }) => (await import("./access.ts")).reach(config, args),
+  },
   audit: {
     summary: "audit verify --workspace SLUG: check the history chain",
     run: async ({ config, args }) => (await import("./audit.ts")).audit(config, args),

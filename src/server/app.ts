@@ -10,12 +10,14 @@ import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { DB } from "../store/schema.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
+import { AccessService } from "./access-service.ts";
 import type { Auth } from "./auth/auth.ts";
 import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
+import { accessRoutes } from "./routes/access.ts";
 import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -33,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   version: string;
   ping: () => Promise<void>;
+  /** In-memory access indexes; one per app server. */
+  access?: AccessService;
   /** The Record web app (static files), mounted at /app. */
   webApp?: Hono;
   /** The public guide site, mounted at / (home, /guides, sitemap, robots). */
@@ -147,6 +151,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", invitationRoutes(deps));
   api.route("/", recordRoutes(deps));
   api.route("/", importExportRoutes(deps));
+  api.route("/", accessRoutes(deps, deps.access ?? new AccessService(deps.db)));
   if (deps.guideApi) api.route("/", deps.guideApi);
   app.route("/api/v1", api);
 

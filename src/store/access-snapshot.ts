@@ -1,0 +1,165 @@
+import type { Kysely } from "kysely";
+import type {
+  IndexAccount,
+  IndexAsset,
+  IndexGrant,
+  IndexPerson,
+  IndexSharedLogin,
+  IndexSnapshot,
+} from "../core/access/types.ts";
+import type { DB } from "./schema.ts";
+
+/** The latest history sequence number of a workspace: it moves on every change. */
+export async function historyHead(db: Kysely<DB>, workspaceId: string): Promise<number> {
+  const r = await db
+    .selectFrom("history")
+    .select("seq")
+    .where("workspace_id", "=", workspaceId)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return r ? Number(r.seq) : 0;
+}
+
+/** Entities changed after `seq`, so an index can catch up without a full reload. */
+export async function changedSince(db: Kysely<DB>, workspaceId: string, seq: number, limit: number) {
+  return db
+    .selectFrom("history")
+    .select(["entity_type", "entity_id"])
+    .where("workspace_id", "=", workspaceId)
+    .where("seq", ">", seq)
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+}
+
+const grantRow = (r: DB["access_grant"]): IndexGrant => ({
+  id: r.id,
+  subject:
+    r.subject_type === "person"
+      ? { type: "person", personId: r.subject_person_id! }
+      : r.subject_type === "partner"
+        ? { type: "partner", accountId: r.subject_account_id! }
+        : r.subject_type === "shared_login"
+          ? { type: "shared_login", sharedLoginId: r.subject_shared_login_id! }
+          : { type: "system_user", name: r.subject_name ?? "" },
+  target: { accountId: r.target_account_id, assetId: r.target_asset_id },
+  role: r.role,
+  status: r.status as IndexGrant["status"],
+  expiresOn: r.expires_on,
+});
+
+/** Everything the access index needs, read with one query per table. */
+export async function loadSnapshot(db: Kysely<DB>, workspaceId: string): Promise<IndexSnapshot> {
+  const [people, accounts, assets, logins, knowers, grants] = await Promise.all([
+    db
+      .selectFrom("person")
+      .select(["id", "name", "status", "left_on"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db
+      .selectFrom("platform_account")
+      .select(["id", "name", "platform"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db
+      .selectFrom("platform_asset")
+      .select(["id", "name", "account_id"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db.selectFrom("shared_login").select(["id", "label"]).where("workspace_id", "=", workspaceId).execute(),
+    db
+      .selectFrom("shared_login_knower")
+      .select(["shared_login_id", "person_id"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db.selectFrom("access_grant").selectAll().where("workspace_id", "=", workspaceId).execute(),
+  ]);
+  const known = new Map<string, string[]>();
+  for (const k of knowers)
+    known.set(k.shared_login_id, [...(known.get(k.shared_login_id) ?? []), k.person_id]);
+  return {
+    people: people.map(
+      (p): IndexPerson => ({
+        id: p.id,
+        name: p.name,
+        status: p.status as IndexPerson["status"],
+        leftOn: p.left_on,
+      }),
+    ),
+    accounts: accounts.map((a): IndexAccount => ({ id: a.id, name: a.name, platform: a.platform })),
+    assets: assets.map((a): IndexAsset => ({ id: a.id, name: a.name, accountId: a.account_id })),
+    sharedLogins: logins.map(
+      (l): IndexSharedLogin => ({ id: l.id, label: l.label, knownByPersonIds: known.get(l.id) ?? [] }),
+    ),
+    grants: grants.map(grantRow),
+  };
+}
+
+/** The current state of one changed entity, as index changes (a deleted grant becomes a removal). */
+export async function loadEntity(db: Kysely<DB>, workspaceId: string, type: string, id: string) {
+  const ws = workspaceId;
+  if (type === "grant") {
+    const r = await db
+      .selectFrom("access_grant")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return r ? ({ kind: "grant", value: grantRow(r) } as const) : ({ kind: "remove-grant", id } as const);
+  }
+  if (type === "person") {
+    const p = await db
+      .selectFrom("person")
+      .select(["id", "name", "status", "left_on"])
+      .where("workspace_id", "=", ws)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return p
+      ? ({
+          kind: "person",
+          value: { id: p.id, name: p.name, status: p.status as IndexPerson["status"], leftOn: p.left_on },
+        } as const)
+      : null;
+  }
+  if (type === "account") {
+    const a = await db
+      .selectFrom("platform_account")
+      .select(["id", "name", "platform"])
+      .where("workspace_id", "=", ws)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return a ? ({ kind: "account", value: a } as const) : null;
+  }
+  if (type === "asset") {
+    const a = await db
+      .selectFrom("platform_asset")
+      .select(["id", "name", "account_id"])
+      .where("workspace_id", "=", ws)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return a
+      ? ({ kind: "asset", value: { id: a.id, name: a.name, accountId: a.account_id } } as const)
+      : null;
+  }
+  if (type === "shared_login") {
+    const l = await db
+      .selectFrom("shared_login")
+      .select(["id", "label"])
+      .where("workspace_id", "=", ws)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!l) return null;
+    const k = await db
+      .selectFrom("shared_login_knower")
+      .select("person_id")
+      .where("workspace_id", "=", ws)
+      .where("shared_login_id", "=", id)
+      .execute();
+    return {
+      kind: "shared_login",
+      value: { id: l.id, label: l.label, knownByPersonIds: k.map((x) => x.person_id) },
+    } as const;
+  }
+  return null;
+}
