@@ -42,7 +42,7 @@ export interface AppDeps {
   /** The public guide site, mounted at / (home, /guides, sitemap, robots). */
   guideSite?: Hono;
   /** Guide JSON routes, mounted under /api/v1. */
-  guideApi?: OpenAPIHono;
+  guideApi?: ReturnType<typeof createRouter>;
   /** CSP hashes of inline scripts the guide site uses. */
   scriptHashes?: string[];
 }

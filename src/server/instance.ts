@@ -4,9 +4,14 @@ import type { Config } from "../config/config.ts";
 import { ensureSecret } from "../config/secret.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Database, type OpenOptions, openDatabase } from "../store/database.ts";
+import { KyselyGuideFeedbackStore } from "../store/guide-feedback.ts";
 import { migrateToLatest } from "../store/migrate.ts";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/auth.ts";
+import { createGuideApi } from "./guides/api.ts";
+import { loadGuideLibrary } from "./guides/load.ts";
+import { THEME_SCRIPT_HASH } from "./guides/render.ts";
+import { createGuideSite } from "./guides/site.ts";
 import { createMailer } from "./mail/create-mailer.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { createWebApp } from "./web-app.ts";
@@ -21,8 +26,10 @@ export interface InstanceOptions {
   mailer?: Mailer;
   fastPasswordHashing?: boolean;
   database?: OpenOptions;
-  /** Skip the web app and guide site (API-only tests). */
+  /** Skip the built web app (tests that need no browser). */
   apiOnly?: boolean;
+  /** Where the guide files live; the project's content/guides by default. */
+  guidesDir?: string;
 }
 
 /** The composition root: configuration in, a migrated database and a ready app out. */
@@ -45,6 +52,7 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     fastPasswordHashing: options.fastPasswordHashing,
   });
   const clock = options.clock ?? systemClock;
+  const library = loadGuideLibrary(options.guidesDir ?? `${ROOT_DIR}content/guides`);
   const app = createApp({
     config: cfg,
     db: database.db,
@@ -54,9 +62,27 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     logger,
     version: VERSION,
     ping: database.ping,
+    guideApi: createGuideApi(database.db, library),
+    guideSite: createGuideSite({
+      library,
+      feedback: new KyselyGuideFeedbackStore(database.db),
+      publicUrl: cfg.publicUrl,
+      clock,
+    }),
+    scriptHashes: [THEME_SCRIPT_HASH],
     ...(options.apiOnly ? {} : { webApp: createWebApp(`${ROOT_DIR}dist/web`) }),
   });
-  return { app, auth, database, db: database.db, config: cfg, logger, mailer, close: () => database.close() };
+  return {
+    app,
+    auth,
+    library,
+    database,
+    db: database.db,
+    config: cfg,
+    logger,
+    mailer,
+    close: () => database.close(),
+  };
 }
 
 export type Instance = Awaited<ReturnType<typeof createInstance>>;

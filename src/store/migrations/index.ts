@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as auth from "./2026_11_24_0001_auth.ts";
 import * as record from "./2026_11_24_0003_record.ts";
+import * as guideFeedback from "./2026_11_24_0004_guide_feedback.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -9,4 +10,5 @@ import * as record from "./2026_11_24_0003_record.ts";
 export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_24_0001_auth": auth,
   "2026_11_24_0003_record": record,
+  "2026_11_24_0004_guide_feedback": guideFeedback,
 };

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readGuides } from "./load.ts";
+
+const CONTENT = join(import.meta.dirname, "../../../content/guides");
+
+describe("the guide content", () => {
+  it("is valid: every field present, every link resolves, every step says what confirms it", () => {
+    const { guides, problems } = readGuides(CONTENT);
+    expect(problems.map((p) => `${p.ref} ${p.field}: ${p.message}`)).toEqual([]);
+    expect(guides.length).toBeGreaterThan(0);
+  });
+
+  it("gives every action guide at least one step and one mistake, and every understanding guide a roles table", () => {
+    const { guides } = readGuides(CONTENT);
+    for (const g of guides) {
+      if (g.kind === "action") expect(g.steps.length && g.mistakes.length, g.ref).toBeTruthy();
+      if (g.kind === "understanding") expect(g.roles.length, g.ref).toBeGreaterThan(0);
+    }
+  });
+});
