@@ -68,7 +68,6 @@ export function agencyWorkspace({ grants: target, seed = 42 }: SyntheticSizes): 
   let assetN = 0;
   let loginN = 0;
   const platforms = ["tiktok", "meta", "google-ads"] as const;
-  const assetTypes = { tiktok: "ad_account", meta: "page", "google-ads": "conversion_action" } as const;
   const perClientAccounts = 3;
   const perAccountAssets = 6;
   const budgetPerAccount = target / (clients * perClientAccounts);

@@ -49,15 +49,13 @@ export function createGuideSearch(guides: Guide[], platformNames: Record<string,
     if (!q) return [];
     let hits = index.search(q);
     if (hits.length === 0) hits = index.search(q, { combineWith: "OR" });
-    return hits
-      .slice(0, limit)
-      .map((h) => ({
-        ref: h.id as string,
-        title: h.title,
-        summary: h.summary,
-        platform: h.platform,
-        kind: h.kind,
-        score: h.score,
-      }));
+    return hits.slice(0, limit).map((h) => ({
+      ref: h.id as string,
+      title: h.title,
+      summary: h.summary,
+      platform: h.platform,
+      kind: h.kind,
+      score: h.score,
+    }));
   };
 }

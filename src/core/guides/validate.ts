@@ -9,14 +9,17 @@ export interface GuideProblem {
 /** Every guide ref a guide mentions, with the field it is in (front matter and `guide:` links). */
 export function refsOf(g: Guide): { field: string; ref: string }[] {
   const out: { field: string; ref: string }[] = [];
-  const add = (field: string, ref: string | undefined) => ref && out.push({ field, ref });
-  g.related.forEach((r, i) => add(`related.${i}`, r));
+  const add = (field: string, ref: string | undefined) => {
+    if (ref) out.push({ field, ref });
+  };
+  for (const [i, r] of g.related.entries()) add(`related.${i}`, r);
   if (g.kind === "action") {
-    g.situations.forEach((s, i) => add(`situations.${i}.guide`, s.guide));
-    g.steps.forEach((s, i) => add(`steps.${i}.if_fails`, s.if_fails));
-    g.mistakes.forEach((m, i) => add(`mistakes.${i}.already_happened`, m.already_happened));
+    for (const [i, s] of g.situations.entries()) add(`situations.${i}.guide`, s.guide);
+    for (const [i, s] of g.steps.entries()) add(`steps.${i}.if_fails`, s.if_fails);
+    for (const [i, m] of g.mistakes.entries()) add(`mistakes.${i}.already_happened`, m.already_happened);
   }
-  if (g.kind === "governance") g.related_actions.forEach((r, i) => add(`related_actions.${i}`, r));
+  if (g.kind === "governance")
+    for (const [i, r] of g.related_actions.entries()) add(`related_actions.${i}`, r);
   const text = JSON.stringify(g);
   for (const m of text.matchAll(/\(guide:([a-z0-9-]+\/[a-z0-9-]+)\)/g)) add("markdown link", m[1]);
   return out;
