@@ -15,6 +15,7 @@ import {
   InvitePage,
   MembersPage,
   NewWorkspacePage,
+  RecordThisPage,
   SettingsPage,
   WorkspaceHomePage,
 } from "./pages/workspace-pages.tsx";
@@ -36,6 +37,9 @@ const authSearch = (
 ): { next?: string | undefined; email?: string | undefined } => ({
   next: optionalString(s.next),
   email: optionalString(s.email),
+});
+const guideSearch = (s: Record<string, unknown>): { guide?: string | undefined } => ({
+  guide: optionalString(s.guide),
 });
 const tokenSearch = (s: Record<string, unknown>): { token?: string | undefined } => ({
   token: optionalString(s.token),
@@ -72,7 +76,12 @@ const r8 = createRoute({ getParentRoute: () => root, path: "/account", component
 const r9 = createRoute({ getParentRoute: () => root, path: "/w/$slug", component: WorkspaceHomePage });
 const r10 = createRoute({ getParentRoute: () => root, path: "/w/$slug/members", component: MembersPage });
 const r11 = createRoute({ getParentRoute: () => root, path: "/w/$slug/settings", component: SettingsPage });
-const r12 = createRoute({ getParentRoute: () => root, path: "/w/$slug/accounts", component: AccountsPage });
+const r12 = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/accounts",
+  component: AccountsPage,
+  validateSearch: guideSearch,
+});
 const r13 = createRoute({
   getParentRoute: () => root,
   path: "/w/$slug/accounts/$accountId",
@@ -85,7 +94,32 @@ const r15 = createRoute({
   component: PersonDetailPage,
 });
 
-const routeTree = root.addChildren([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15]);
+const rRecord = createRoute({
+  getParentRoute: () => root,
+  path: "/record",
+  component: RecordThisPage,
+  validateSearch: guideSearch,
+});
+
+const routeTree = root.addChildren([
+  rRecord,
+  r0,
+  r1,
+  r2,
+  r3,
+  r4,
+  r5,
+  r6,
+  r7,
+  r8,
+  r9,
+  r10,
+  r11,
+  r12,
+  r13,
+  r14,
+  r15,
+]);
 
 export const router = createRouter({ routeTree, basepath: "/app", defaultPreload: "intent" });
 

@@ -248,7 +248,20 @@ export function AddGrantForm({
   const platform = getPlatform(account.platform);
   const [target, setTarget] = useState("");
   const [subjectType, setSubjectType] = useState("person");
-  const assetsHere = record.assets.filter((a) => a.accountId === account.id);
+  // Assets held here, plus those another account shared with this one as its partner:
+  // inside an agency's account, its people are assigned to the client assets it was given.
+  const sharedIn = new Set(
+    record.grants
+      .filter(
+        (g) => g.subject.type === "partner" && g.subject.accountId === account.id && g.status !== "revoked",
+      )
+      .flatMap((g) =>
+        g.target.assetId
+          ? [g.target.assetId]
+          : record.assets.filter((a) => a.accountId === g.target.accountId).map((a) => a.id),
+      ),
+  );
+  const assetsHere = record.assets.filter((a) => a.accountId === account.id || sharedIn.has(a.id));
   const level = target ? (assetsHere.find((a) => a.id === target)?.type ?? "account") : "account";
   const roles = platform
     ? rolesAt(platform, level).length
@@ -323,13 +336,12 @@ export function AddGrantForm({
       {subjectType === "system_user" && <Field label="System user name" name="systemUser" required />}
       <Select label="On" name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
         <option value="">The whole account</option>
-        {record.assets
-          .filter((a) => a.accountId === account.id)
-          .map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
+        {assetsHere.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name}
+            {a.accountId !== account.id ? " (shared with this account)" : ""}
+          </option>
+        ))}
       </Select>
       {roles.length ? (
         <Select label="Role" name="role" key={level}>

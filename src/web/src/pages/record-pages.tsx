@@ -1,9 +1,10 @@
-import { Link, useParams } from "@tanstack/react-router";
+import { Link, useParams, useSearch } from "@tanstack/react-router";
 import { type ReactNode, useState } from "react";
 import { getPlatform } from "../../../core/catalog/index.ts";
 import { atLeast, type Workspace } from "../api.ts";
 import { AppShell } from "../components/shell.tsx";
 import { Alert, Badge, Button, Card, Loading, PageTitle } from "../components/ui.tsx";
+import { PersonReach, WhoCanReach } from "./access-panel.tsx";
 import { type GrantView, type RecordData, subjectLabel, useHistory, useRecord } from "./record-api.ts";
 import { AddAccountForm, AddAssetForm, AddGrantForm, AddPersonForm } from "./record-forms.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
@@ -52,6 +53,8 @@ function RecordPage({
 }
 
 export function AccountsPage() {
+  const { guide } = useSearch({ strict: false }) as { guide?: string };
+  const platform = guide?.split("/")[0];
   return (
     <RecordPage
       title="Accounts"
@@ -214,6 +217,9 @@ export function AccountDetailPage() {
             <Card title="Who has access to the account">
               <GrantList r={r} grants={grants} ws={ws} />
             </Card>
+            <Card title="Who can reach it, and how">
+              <WhoCanReach workspaceId={ws.id} target={{ accountId: a.id }} />
+            </Card>
             {canEdit && (
               <Disclosure label="Record access">
                 {(close) => <AddGrantForm workspaceId={ws.id} record={r} account={a} onDone={close} />}
@@ -244,6 +250,14 @@ export function AccountDetailPage() {
                         </span>
                       </p>
                       <GrantList r={r} grants={r.grants.filter((g) => g.target.assetId === x.id)} ws={ws} />
+                      <details className="mt-2">
+                        <summary className="cursor-pointer text-sm font-semibold text-brand-700 dark:text-brand-100">
+                          Who can reach {x.name}?
+                        </summary>
+                        <div className="mt-2">
+                          <WhoCanReach workspaceId={ws.id} target={{ assetId: x.id }} />
+                        </div>
+                      </details>
                     </li>
                   ))}
                 </ul>
@@ -333,7 +347,10 @@ export function PersonDetailPage() {
                 {p.emails.join(", ") || "No email recorded"}
               </p>
             </Card>
-            <Card title="Direct access">
+            <Card title="Everything they can reach">
+              <PersonReach workspaceId={ws.id} personId={p.id} />
+            </Card>
+            <Card title="Direct grants">
               {grants.length === 0 ? (
                 <p className="text-slate-600 dark:text-slate-400">No direct grants recorded.</p>
               ) : (

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, Navigate, useNavigate, useParams } from "@tanstack/react-router";
+import { Link, Navigate, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import {
   type ApiError,
@@ -517,4 +517,22 @@ export function InvitePage() {
       )}
     </AuthLayout>
   );
+}
+
+/** `/app/record?guide=platform/slug`: the "record this" link at the end of an action guide. */
+export function RecordThisPage() {
+  const me = useMe();
+  const { guide } = useSearch({ strict: false }) as { guide?: string };
+  if (me.isPending) return <Loading />;
+  if (!me.data)
+    return (
+      <Navigate
+        to="/sign-in"
+        search={{ next: `/app/record${guide ? `?guide=${encodeURIComponent(guide)}` : ""}` }}
+      />
+    );
+  const last = localStorage.getItem("delvia-workspace");
+  const ws = me.data.workspaces.find((w) => w.slug === last) ?? me.data.workspaces[0];
+  if (!ws) return <Navigate to="/new-workspace" />;
+  return <Navigate to="/w/$slug/accounts" params={{ slug: ws.slug }} search={{ guide }} />;
 }

@@ -1,0 +1,126 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, newContext, type Server, shot, startServer } from "./harness.ts";
+import { AppPage } from "./pages/app.ts";
+
+let server: Server;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function nav(page: Page, section: string) {
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .last()
+    .getByRole("link", { name: section })
+    .click();
+  await page.getByRole("heading", { level: 1, name: section }).waitFor();
+}
+
+async function addAccount(
+  page: Page,
+  platform: string,
+  name: string,
+  org: { name: string; kind: string } | string,
+) {
+  await nav(page, "Accounts");
+  await page.getByRole("button", { name: "Add an account" }).click();
+  const form = page.getByRole("form", { name: "Add an account" });
+  await form.getByLabel("Platform", { exact: true }).selectOption(platform);
+  await form.getByLabel("Account name", { exact: true }).fill(name);
+  if (typeof org === "string")
+    await form.getByLabel("Belongs to", { exact: true }).selectOption({ label: org });
+  else {
+    await form.getByLabel("Belongs to", { exact: true }).selectOption("__new");
+    await form.getByLabel("Organization name", { exact: true }).fill(org.name);
+    await form.getByLabel("Kind", { exact: true }).selectOption(org.kind);
+  }
+  await form.getByRole("button", { name: "Add account" }).click();
+  await page.getByRole("link", { name }).waitFor();
+}
+
+async function openAccount(page: Page, name: string) {
+  await nav(page, "Accounts");
+  await page.getByRole("link", { name }).click();
+  await page.getByRole("heading", { level: 2, name }).waitFor();
+}
+
+describe("the Record on a phone", () => {
+  it("records a client's Business Center, its ad account, an agency partner and an agency person, then shows the path in who-can-reach", async () => {
+    const page = await (await newContext(browser, server.url)).newPage();
+    const app = new AppPage(page);
+    await app.open();
+    await app.signUp("Olivia Owner", "olivia@agency.test");
+    await app.createWorkspace("Bright Agency");
+
+    await addAccount(page, "tiktok", "Client BC", { name: "Client Co", kind: "client" });
+    await shot(page, "phone-record-01-accounts");
+    await openAccount(page, "Client BC");
+    await page.getByRole("button", { name: "Add an asset" }).click();
+    const assetForm = page.getByRole("form", { name: "Add an asset" });
+    await assetForm.getByLabel("Asset type", { exact: true }).selectOption("ad_account");
+    await assetForm.getByLabel("Asset name", { exact: true }).fill("Client ads");
+    await assetForm.getByRole("button", { name: "Add asset" }).click();
+    await page.getByText("Who can reach Client ads?").waitFor();
+
+    await addAccount(page, "tiktok", "Agency BC", { name: "Bright Agency Ltd", kind: "agency" });
+    await nav(page, "People");
+    await page.getByRole("button", { name: "Add a person" }).click();
+    const personForm = page.getByRole("form", { name: "Add a person" });
+    await personForm.getByLabel("Name", { exact: true }).fill("Jane Designer");
+    await personForm.getByLabel("Email", { exact: true }).fill("jane@agency.test");
+    await personForm.getByLabel("Organization", { exact: true }).selectOption({ label: "Bright Agency Ltd" });
+    await personForm.getByRole("button", { name: "Add person" }).click();
+    await page.getByRole("link", { name: "Jane Designer" }).waitFor();
+    await shot(page, "phone-record-02-people");
+
+    // The client's BC shares its ad account with the agency's BC as a partner.
+    await openAccount(page, "Client BC");
+    await page.getByRole("button", { name: "Record access" }).click();
+    let form = page.getByRole("form", { name: "Record access" });
+    await form.getByLabel("Who", { exact: true }).selectOption("partner");
+    await form.getByLabel("Partner account", { exact: true }).selectOption({ label: "Agency BC" });
+    await form.getByLabel("On", { exact: true }).selectOption({ label: "Client ads" });
+    await form.getByLabel("Role", { exact: true }).selectOption("Operator");
+    await form.getByRole("button", { name: "Record access" }).click();
+    await page.getByText("Agency BC (partner)").first().waitFor();
+    await shot(page, "phone-record-03-partner");
+
+    // Inside the agency's BC, Jane is assigned to the shared ad account.
+    await openAccount(page, "Agency BC");
+    await page.getByRole("button", { name: "Record access" }).click();
+    form = page.getByRole("form", { name: "Record access" });
+    await form
+      .getByLabel("Person", { exact: true })
+      .selectOption({ label: "Jane Designer (jane@agency.test)" });
+    await form
+      .getByLabel("On", { exact: true })
+      .selectOption({ label: "Client ads (shared with this account)" });
+    await form.getByLabel("Role", { exact: true }).selectOption("Analyst");
+    await form.getByRole("button", { name: "Record access" }).click();
+    await page.getByRole("button", { name: "Record access" }).waitFor();
+
+    await openAccount(page, "Client BC");
+    await page.getByText("Who can reach Client ads?").click();
+    const path = page.getByRole("list", { name: "Path for Jane Designer" });
+    await path.waitFor();
+    const text = (await path.innerText()).replace(/\s+/g, " ");
+    expect(text).toContain("Jane Designer");
+    expect(text).toContain("Analyst → Agency BC");
+    expect(text).toContain("Operator → Client ads");
+    await shot(page, "phone-record-04-who-can-reach");
+
+    await nav(page, "People");
+    await page.getByRole("link", { name: "Jane Designer" }).click();
+    await page.getByRole("heading", { level: 2, name: /Jane Designer/ }).waitFor();
+    await page.getByRole("list", { name: "Path for Client ads" }).waitFor();
+    await shot(page, "phone-record-05-person-reach");
+  });
+});

@@ -1,0 +1,97 @@
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api.ts";
+import { Badge, Loading } from "../components/ui.tsx";
+
+interface Node {
+  type: string;
+  id: string;
+  name: string;
+  departed?: boolean;
+}
+interface Answer {
+  node: Node;
+  role: string;
+  departed: boolean;
+  path: { kind: "grant" | "includes" | "knows"; from: Node; to: Node; role: string | null }[];
+}
+
+const HOW: Record<string, string> = { grant: "holds", includes: "includes", knows: "knows" };
+
+/** One answer's path, read left to right: "Jane —Analyst→ Agency BC —Operator→ Client ads". */
+export function PathLine({ answer }: { answer: Answer }) {
+  return (
+    <ol className="flex flex-wrap items-center gap-1 text-sm" aria-label={`Path for ${answer.node.name}`}>
+      {answer.path.map((e, i) => (
+        <li key={`${e.from.id}-${e.to.id}-${i}`} className="flex items-center gap-1">
+          {i === 0 && <span className="font-medium">{e.from.name}</span>}
+          <span className="rounded bg-brand-50 px-1.5 py-0.5 text-xs text-brand-800 dark:bg-slate-800 dark:text-brand-100">
+            {e.role ?? HOW[e.kind]} →
+          </span>
+          <span className="font-medium">{e.to.name}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Who can reach an account or asset, with the path of each answer. */
+export function WhoCanReach({
+  workspaceId,
+  target,
+}: {
+  workspaceId: string;
+  target: { accountId: string } | { assetId: string };
+}) {
+  const qs = "accountId" in target ? `accountId=${target.accountId}` : `assetId=${target.assetId}`;
+  const q = useQuery({
+    queryKey: ["who-can-reach", workspaceId, qs],
+    queryFn: () => api<{ answers: Answer[] }>(`/workspaces/${workspaceId}/who-can-reach?${qs}`),
+  });
+  if (q.isPending) return <Loading />;
+  const people = (q.data?.answers ?? []).filter(
+    (a) => a.node.type === "person" || a.node.type === "system_user",
+  );
+  if (people.length === 0)
+    return <p className="text-slate-600 dark:text-slate-400">Nobody can reach it according to the record.</p>;
+  return (
+    <ul className="flex flex-col gap-3">
+      {people.map((a, i) => (
+        <li key={`${a.node.id}-${i}`} className="flex flex-col gap-1">
+          <p>
+            <strong>{a.node.name}</strong> as {a.role}{" "}
+            {a.departed && <Badge>departed — still has access</Badge>}
+          </p>
+          <PathLine answer={a} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Everything a person can reach, with paths. */
+export function PersonReach({ workspaceId, personId }: { workspaceId: string; personId: string }) {
+  const q = useQuery({
+    queryKey: ["reach", workspaceId, personId],
+    queryFn: () => api<{ answers: Answer[] }>(`/workspaces/${workspaceId}/people/${personId}/reach`),
+  });
+  if (q.isPending) return <Loading />;
+  const answers = q.data?.answers ?? [];
+  if (answers.length === 0)
+    return <p className="text-slate-600 dark:text-slate-400">Nothing, according to the record.</p>;
+  return (
+    <ul className="flex flex-col gap-3">
+      {answers.map((a, i) => (
+        <li key={`${a.node.id}-${i}`} className="flex flex-col gap-1">
+          <p>
+            <strong>{a.node.name}</strong>{" "}
+            <span className="text-sm text-slate-600 dark:text-slate-400">
+              ({a.node.type === "asset" ? "asset" : "account"})
+            </span>{" "}
+            as {a.role}
+          </p>
+          <PathLine answer={a} />
+        </li>
+      ))}
+    </ul>
+  );
+}
