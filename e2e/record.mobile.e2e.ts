@@ -111,7 +111,7 @@ describe("the Record on a phone", () => {
     await page.getByText("Who can reach Client ads?").click();
     const path = page.getByRole("list", { name: "Path for Jane Designer" });
     await path.waitFor();
-    const text = (await path.innerText()).replace(/\s+/g, " ");
+    const text = ((await path.textContent()) ?? "").replace(/\s+/g, " ");
     expect(text).toContain("Jane Designer");
     expect(text).toContain("Analyst → Agency BC");
     expect(text).toContain("Operator → Client ads");

@@ -12,8 +12,17 @@ interface Answer {
   node: Node;
   role: string;
   departed: boolean;
-  path: { kind: "grant" | "includes" | "knows"; from: Node; to: Node; role: string | null }[];
+  path: {
+    kind: "grant" | "includes" | "knows";
+    from: Node;
+    to: Node;
+    role: string | null;
+    grantId: string | null;
+  }[];
 }
+
+const answerKey = (a: Answer) =>
+  `${a.node.id}:${a.path.map((e) => e.grantId ?? `${e.kind}-${e.to.id}`).join(",")}`;
 
 const HOW: Record<string, string> = { grant: "holds", includes: "includes", knows: "knows" };
 
@@ -22,7 +31,7 @@ export function PathLine({ answer }: { answer: Answer }) {
   return (
     <ol className="flex flex-wrap items-center gap-1 text-sm" aria-label={`Path for ${answer.node.name}`}>
       {answer.path.map((e, i) => (
-        <li key={`${e.from.id}-${e.to.id}-${i}`} className="flex items-center gap-1">
+        <li key={`${e.grantId ?? e.kind}-${e.from.id}-${e.to.id}`} className="flex items-center gap-1">
           {i === 0 && <span className="font-medium">{e.from.name}</span>}
           <span className="rounded bg-brand-50 px-1.5 py-0.5 text-xs text-brand-800 dark:bg-slate-800 dark:text-brand-100">
             {e.role ?? HOW[e.kind]} →
@@ -55,8 +64,8 @@ export function WhoCanReach({
     return <p className="text-slate-600 dark:text-slate-400">Nobody can reach it according to the record.</p>;
   return (
     <ul className="flex flex-col gap-3">
-      {people.map((a, i) => (
-        <li key={`${a.node.id}-${i}`} className="flex flex-col gap-1">
+      {people.map((a) => (
+        <li key={answerKey(a)} className="flex flex-col gap-1">
           <p>
             <strong>{a.node.name}</strong> as {a.role}{" "}
             {a.departed && <Badge>departed — still has access</Badge>}
@@ -80,8 +89,8 @@ export function PersonReach({ workspaceId, personId }: { workspaceId: string; pe
     return <p className="text-slate-600 dark:text-slate-400">Nothing, according to the record.</p>;
   return (
     <ul className="flex flex-col gap-3">
-      {answers.map((a, i) => (
-        <li key={`${a.node.id}-${i}`} className="flex flex-col gap-1">
+      {answers.map((a) => (
+        <li key={answerKey(a)} className="flex flex-col gap-1">
           <p>
             <strong>{a.node.name}</strong>{" "}
             <span className="text-sm text-slate-600 dark:text-slate-400">

@@ -66,6 +66,12 @@ export function AccountsPage() {
           .filter((g) => g.accounts.length > 0);
         return (
           <div className="flex flex-col gap-4">
+            {guide && (
+              <Alert tone="info">
+                Record what you just changed: open the {getPlatform(platform ?? "")?.name ?? ""} account below
+                and use “Record access”, or add the account if it is not here yet.
+              </Alert>
+            )}
             {atLeast(ws.role, "editor") && (
               <Disclosure label="Add an account">
                 {(close) => <AddAccountForm workspaceId={ws.id} record={r} onDone={close} />}
