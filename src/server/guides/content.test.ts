@@ -19,3 +19,13 @@ describe("the guide content", () => {
     }
   });
 });
+
+describe("the catalog and the guides agree", () => {
+  it("every guide the platform catalog points to exists", async () => {
+    const { PLATFORMS } = await import("../../core/catalog/index.ts");
+    const { guides } = readGuides(CONTENT);
+    const refs = new Set(guides.map((g) => g.ref));
+    const missing = PLATFORMS.flatMap((p) => Object.values(p.guides).filter((r) => !refs.has(r)));
+    expect(missing).toEqual([]);
+  });
+});
