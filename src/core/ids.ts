@@ -5,10 +5,22 @@
  */
 let lastMs = 0;
 let seq = 0;
+// Random bytes are drawn 4 KiB at a time: one call to the CSPRNG per 256 IDs, not per ID.
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
+function randomBytes16(out: Uint8Array): void {
+  if (poolAt + 16 > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  out.set(pool.subarray(poolAt, poolAt + 16));
+  poolAt += 16;
+}
 
 export function uuidv7(nowMs: number = Date.now()): string {
   const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  randomBytes16(bytes);
   // Keep IDs monotonic within one millisecond: a 12-bit counter replaces rand_a.
   if (nowMs <= lastMs) {
     seq = (seq + 1) & 0xfff;

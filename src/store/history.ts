@@ -150,10 +150,10 @@ export async function appendHistoryBatch(
     });
     prevHash = hash;
   }
-  for (let i = 0; i < rows.length; i += 400)
+  for (let i = 0; i < rows.length; i += 2000)
     await trx
       .insertInto("history")
-      .values(rows.slice(i, i + 400))
+      .values(rows.slice(i, i + 2000))
       .execute();
 }
 

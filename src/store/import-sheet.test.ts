@@ -289,6 +289,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(await listGrants(database.db, ws)).toEqual([]);
     });
 
+    it("refuses two rows that give the same person different roles on the same target, so re-importing is stable", async () => {
+      const first = rows()[0]!;
+      const conflicting = { ...first, row: 7, role: "Standard" };
+      await expect(importSheet(database.db, ctx(), [...rows(), conflicting])).rejects.toMatchObject({
+        problems: [{ path: "row 7.role" }],
+      });
+      const identical = { ...first, row: 7 };
+      const summary = await importSheet(database.db, ctx(), [...rows(), identical]);
+      expect(summary.created.grants).toBe(5);
+      expect(summary.unchangedRows).toBe(1);
+    });
+
     it("a shared login known by an unknown email is refused with the row", async () => {
       const bad = rows().map((r) =>
         r.subject.type === "shared_login"

@@ -339,6 +339,7 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
   const assignments: { row: number; accountId: string; asset: PlatformAssetTable }[] = [];
 
   let unchangedRows = 0;
+  const seenInSheet = new Map<string, { row: number; fields: Record<string, string | null> }>();
   for (const r of rows) {
     const acc = account(
       r.platform,
@@ -463,6 +464,24 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
       notes: r.notes,
     };
     const gk = grantKey({ ...subj, target_account_id: acc.id, target_asset_id: asset?.id ?? null });
+    // One row per grant: a second row for the same subject and target must agree with the first,
+    // or re-importing the file would flip between them.
+    const earlier = seenInSheet.get(gk);
+    if (earlier) {
+      const same = (Object.keys(fields) as (keyof typeof fields)[]).every(
+        (f) => (earlier.fields[f] ?? null) === (fields[f] ?? null),
+      );
+      if (!same) {
+        problems.push({
+          row: r.row,
+          column: "role",
+          value: r.role,
+          reason: `row ${earlier.row} already gives this subject access to the same target with other details: keep one row per grant`,
+        });
+      } else unchangedRows++;
+      continue;
+    }
+    seenInSheet.set(gk, { row: r.row, fields });
     const existing = grants.get(gk);
     if (!existing) {
       const g: AccessGrantTable = {
@@ -547,11 +566,11 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
   }
 
   const batch = async <T>(table: keyof DB, values: T[]) => {
-    for (let i = 0; i < values.length; i += 400) {
+    for (let i = 0; i < values.length; i += 1000) {
       await trx
         .insertInto(table)
         // biome-ignore lint/suspicious/noExplicitAny: rows were typed when they were built above
-        .values(values.slice(i, i + 400) as any)
+        .values(values.slice(i, i + 1000) as any)
         .execute();
     }
   };

@@ -1,0 +1,115 @@
+// npm run bench:import — end-to-end access-sheet import (CSV parse → check → one transaction) into
+// a fresh SQLite file, and into PostgreSQL when DELVIA_TEST_DATABASE_URL is set.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sheetCatalog } from "../src/core/catalog/sheet-catalog.ts";
+import { checkAccessSheet } from "../src/core/record/access-sheet.ts";
+import { parseCsv } from "../src/server/import-export.ts";
+import { dropPostgresSchema, ensurePostgresSchema, openDatabase } from "../src/store/database.ts";
+import { importSheet } from "../src/store/import-sheet.ts";
+import { migrateToLatest } from "../src/store/migrate.ts";
+import { createWorkspace } from "../src/store/workspaces.ts";
+import { rng } from "./synthetic.ts";
+
+const sizes = (process.argv[2] ?? "10000,100000").split(",").map(Number);
+
+/** An agency's sheet: clients' Business Centers, agency people assigned inside the agency's BC. */
+function sheet(rows: number): string {
+  const r = rng(1);
+  const lines = [
+    "platform,account,account_id,account_org,asset,asset_type,asset_id,subject,subject_type,email,subject_org,role,status,granted_on",
+  ];
+  const clients = Math.max(5, Math.round(rows / 200));
+  const people = Math.max(20, Math.round(rows / 20));
+  const seen = new Set<string>();
+  for (let i = 0; lines.length <= rows; i++) {
+    const c = Math.floor(r() * clients);
+    const p = Math.floor(r() * people);
+    const asset = Math.floor(r() * 8);
+    const key = `${c}/${p}/${asset}`;
+    if (seen.has(key)) continue; // one row per grant, as the importer requires
+    seen.add(key);
+    lines.push(
+      `tiktok,Client ${c} BC,${7_000_000 + c},Client ${c},Client ${c} ads ${asset},ad_account,${9_000_000 + c * 10 + asset},Person ${p},person,p${p}@agency.test,Agency,${["Admin", "Operator", "Analyst"][i % 3]},active,2026-0${1 + (i % 9)}-15`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function run(kind: "sqlite" | "postgres", rows: number): Promise<string[]> {
+  const text = sheet(rows);
+  const dir = mkdtempSync(join(tmpdir(), "delvia-bench-"));
+  const schema = `bench_${Date.now()}`;
+  const pg = process.env.DELVIA_TEST_DATABASE_URL;
+  if (kind === "postgres") await ensurePostgresSchema(pg!, schema);
+  const database =
+    kind === "sqlite"
+      ? openDatabase({ kind: "sqlite", path: join(dir, "bench.db") })
+      : openDatabase({ kind: "postgres", url: pg! }, { schema });
+  try {
+    await migrateToLatest(database.db);
+    const at = new Date().toISOString();
+    await database.db
+      .insertInto("user")
+      .values({
+        id: "u",
+        email: "u@x.test",
+        name: "U",
+        emailVerified: false,
+        image: null,
+        twoFactorEnabled: false,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .execute();
+    const ws = await createWorkspace(database.db, {
+      name: "Bench",
+      slug: "bench",
+      ownerUserId: "u",
+      now: new Date(),
+    });
+    const t0 = performance.now();
+    const { header, rows: data } = parseCsv(text);
+    const checked = checkAccessSheet(header, data, sheetCatalog);
+    if (checked.problems.length) throw new Error(JSON.stringify(checked.problems.slice(0, 3)));
+    const t1 = performance.now();
+    const summary = await importSheet(
+      database.db,
+      { workspaceId: ws.id, actor: { userId: null, label: "bench" }, now: new Date() },
+      checked.rows,
+    );
+    const t2 = performance.now();
+    const again = await importSheet(
+      database.db,
+      { workspaceId: ws.id, actor: { userId: null, label: "bench" }, now: new Date() },
+      checked.rows,
+    );
+    const t3 = performance.now();
+    return [
+      kind,
+      rows.toLocaleString("en"),
+      summary.created.grants.toLocaleString("en"),
+      `${(t1 - t0).toFixed(0)} ms`,
+      `${(t2 - t1).toFixed(0)} ms`,
+      `${((t2 - t0) / 1000).toFixed(2)} s`,
+      `${((t3 - t2) / 1000).toFixed(2)} s (${again.unchangedRows.toLocaleString("en")} unchanged)`,
+    ];
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (kind === "postgres") await dropPostgresSchema(pg!, schema);
+  }
+}
+
+const out: string[][] = [];
+for (const n of sizes) {
+  out.push(await run("sqlite", n));
+  if (process.env.DELVIA_TEST_DATABASE_URL) out.push(await run("postgres", n));
+}
+const header = ["database", "rows", "grants", "parse+check", "write (1 tx)", "end to end", "re-import"];
+const w = header.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
+const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
+console.log(line(header));
+console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
+for (const r of out) console.log(line(r));
