@@ -137,6 +137,25 @@ describe("import, export and access questions from the command line", () => {
     expect(csv.trim().split("\n")).toHaveLength(4);
   });
 
+  it("prints findings as JSON in the documented shape, worst first", () => {
+    const out = JSON.parse(delvia("findings", "--workspace", "acme", "--as-of", "2026-11-24", "--json").out);
+    expect(out.as_of).toBe("2026-11-24");
+    expect(Object.keys(out.findings[0]).sort()).toEqual([
+      "account",
+      "asset",
+      "guide",
+      "message",
+      "rule",
+      "severity",
+      "subject",
+    ]);
+    const severities = out.findings.map((f: { severity: string }) =>
+      ["critical", "high", "medium", "low"].indexOf(f.severity),
+    );
+    expect([...severities].sort((a, b) => a - b)).toEqual(severities);
+    expect(out.findings.map((f: { rule: string }) => f.rule)).toContain("single-admin");
+  });
+
   it("refuses a broken sheet with every problem and writes nothing", () => {
     writeFileSync(
       sheet,

@@ -33,6 +33,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: "reach --workspace SLUG --email E [--json]: everything a person can get into",
     run: async ({ config, args }) => (await import("./access.ts")).reach(config, args),
   },
+  findings: {
+    summary: "findings --workspace SLUG [--as-of YYYY-MM-DD] [--json]: problems the record shows",
+    run: async ({ config, args }) => (await import("./findings.ts")).findings(config, args),
+  },
   audit: {
     summary: "audit verify --workspace SLUG: check the history chain",
     run: async ({ config, args }) => (await import("./audit.ts")).audit(config, args),

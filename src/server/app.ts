@@ -18,6 +18,7 @@ import type { Mailer } from "./mail/mailer.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
 import { accessRoutes } from "./routes/access.ts";
+import { findingsRoutes } from "./routes/findings.ts";
 import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -151,6 +152,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", invitationRoutes(deps));
   api.route("/", recordRoutes(deps));
   api.route("/", importExportRoutes(deps));
+  api.route("/", findingsRoutes(deps));
   api.route("/", accessRoutes(deps, deps.access ?? new AccessService(deps.db)));
   if (deps.guideApi) api.route("/", deps.guideApi);
   app.route("/api/v1", api);

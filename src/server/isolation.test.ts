@@ -55,9 +55,14 @@ async function workspaceWithObjects(email: string, name: string): Promise<Fixtur
     target: { accountId, assetId },
     role: "operator",
   });
+  const findings = await readJson<{ findings: { key: string }[] }>(
+    await t.call("GET", `/api/v1/workspaces/${ws.id}/findings`, { cookie }),
+  );
+  const findingKey = findings.findings[0]!.key;
   return {
     cookie,
     ids: {
+      findingKey,
       workspaceId: ws.id,
       memberId: members.members[0]!.id,
       invitationId: inv.id,
@@ -91,6 +96,7 @@ async function snapshot(): Promise<string> {
     "shared_login",
     "shared_login_knower",
     "access_grant",
+    "finding",
     "history",
   ]) {
     // biome-ignore lint/suspicious/noExplicitAny: generic dump of any table
@@ -115,6 +121,7 @@ function workspaceOperations() {
 function validBody(method: string, path: string): unknown {
   if (method === "GET" || method === "DELETE") return undefined;
   if (path.endsWith("/members/{memberId}")) return { role: "viewer" };
+  if (path.endsWith("/decision")) return { status: "acknowledged", reason: "We know" };
   if (path.endsWith("/grants/{grantId}"))
     return {
       subject: { type: "system_user", name: "Bot" },

@@ -77,6 +77,33 @@ export interface DB {
   shared_login: SharedLoginTable;
   shared_login_knower: SharedLoginKnowerTable;
   access_grant: AccessGrantTable;
+  finding: FindingTable;
+  finding_scan: FindingScanTable;
+}
+
+export interface FindingTable {
+  workspace_id: string;
+  key: string;
+  rule: string;
+  severity: string;
+  account_id: string | null;
+  asset_id: string | null;
+  subject: unknown;
+  message: string;
+  guide: string | null;
+  status: string;
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  snoozed_until: string | null;
+  first_seen: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
+export interface FindingScanTable {
+  workspace_id: string;
+  history_head: number | string;
+  as_of: string;
 }
 
 export function toIso(value: Timestamp): string {

@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import { findingsCatalog } from "../catalog/findings-catalog.ts";
+import { type FGrant, type FindingsInput, type FPerson, scanFindings } from "./rules.ts";
+
+let n = 0;
+const person = (name: string, extra: Partial<FPerson> = {}): FPerson => ({
+  id: `p-${name}`,
+  name,
+  emails: [`${name.toLowerCase()}@acme.test`],
+  organizationId: "own",
+  status: "active",
+  leftOn: null,
+  ...extra,
+});
+const grant = (personId: string, role: string, extra: Partial<FGrant> = {}, accountId = "bc"): FGrant => ({
+  id: `g${++n}`,
+  subject: { type: "person", personId },
+  target: { accountId, assetId: null },
+  role,
+  status: "active",
+  invitedOn: null,
+  expiresOn: null,
+  ...extra,
+});
+
+function world(
+  people: FPerson[],
+  grants: FGrant[],
+  asOf = "2026-11-24",
+  account: Partial<FindingsInput["accounts"][0]> = {},
+): FindingsInput {
+  return {
+    asOf,
+    people,
+    accounts: [
+      {
+        id: "bc",
+        name: "Acme BC",
+        platform: "tiktok",
+        platformId: "7",
+        organizationId: "own",
+        ownerPersonId: people[0]?.id ?? null,
+        reviewCadenceDays: null,
+        lastReviewedOn: null,
+        createdOn: "2026-11-01",
+        ...account,
+      },
+    ],
+    assets: [],
+    sharedLogins: [],
+    grants,
+  };
+}
+const rules = (input: FindingsInput) => scanFindings(input, findingsCatalog).map((f) => f.rule);
+
+describe("finding rules", () => {
+  it("no-admin fires when the only admin has left, single-admin when exactly one remains, neither with two", () => {
+    const ann = person("Ann");
+    const bob = person("Bob", { status: "departed" });
+    expect(rules(world([ann, bob], [grant(bob.id, "Admin")]))).toContain("no-admin");
+    expect(rules(world([ann, bob], [grant(ann.id, "Admin")]))).toContain("single-admin");
+    const cat = person("Cat");
+    const r = rules(world([ann, cat], [grant(ann.id, "Admin"), grant(cat.id, "Admin")]));
+    expect(r).not.toContain("single-admin");
+    expect(r).not.toContain("no-admin");
+  });
+
+  it("a Standard member does not count as an admin", () => {
+    const ann = person("Ann");
+    expect(rules(world([ann], [grant(ann.id, "Standard")]))).toContain("no-admin");
+  });
+
+  it("too-many-admins fires at 11 admins, not at 10", () => {
+    const ten = Array.from({ length: 10 }, (_, i) => person(`P${i}`));
+    expect(
+      rules(
+        world(
+          ten,
+          ten.map((p) => grant(p.id, "Admin")),
+        ),
+      ),
+    ).not.toContain("too-many-admins");
+    const eleven = [...ten, person("P10")];
+    expect(
+      rules(
+        world(
+          eleven,
+          eleven.map((p) => grant(p.id, "Admin")),
+        ),
+      ),
+    ).toContain("too-many-admins");
+  });
+
+  it("departed-with-access fires on the day of the left-on date, not the day before, and for pending invitations", () => {
+    const ann = person("Ann");
+    const dan = person("Dan", { leftOn: "2026-11-24" });
+    const w = (asOf: string) =>
+      rules(
+        world([ann, dan], [grant(ann.id, "Admin"), grant(ann.id, "Admin"), grant(dan.id, "Standard")], asOf),
+      );
+    expect(w("2026-11-23")).not.toContain("departed-with-access");
+    expect(w("2026-11-24")).toContain("departed-with-access");
+    const eve = person("Eve", { status: "departed" });
+    expect(
+      rules(world([ann, eve], [grant(ann.id, "Admin"), grant(eve.id, "Standard", { status: "pending" })])),
+    ).toContain("departed-with-access");
+    expect(
+      rules(world([ann, eve], [grant(ann.id, "Admin"), grant(eve.id, "Standard", { status: "revoked" })])),
+    ).not.toContain("departed-with-access");
+  });
+
+  it("expired-access fires the day after expiry, not on the day", () => {
+    const ann = person("Ann");
+    const g = [grant(ann.id, "Admin"), grant(ann.id, "Standard", { expiresOn: "2026-11-24" })];
+    expect(rules(world([ann], g, "2026-11-24"))).not.toContain("expired-access");
+    expect(rules(world([ann], g, "2026-11-25"))).toContain("expired-access");
+  });
+
+  it("invite-expired uses Google Ads' 20 days; stale-invite waits 14 days where the lifetime is unknown", () => {
+    const ann = person("Ann");
+    const ads = (asOf: string) =>
+      rules(
+        world(
+          [ann],
+          [grant(ann.id, "Admin"), grant(ann.id, "Standard", { status: "pending", invitedOn: "2026-11-01" })],
+          asOf,
+          { platform: "google-ads" },
+        ),
+      );
+    expect(ads("2026-11-21")).not.toContain("invite-expired");
+    expect(ads("2026-11-22")).toContain("invite-expired");
+    const tiktok = (asOf: string) =>
+      rules(
+        world(
+          [ann],
+          [grant(ann.id, "Admin"), grant(ann.id, "Standard", { status: "pending", invitedOn: "2026-11-01" })],
+          asOf,
+        ),
+      );
+    expect(tiktok("2026-11-15")).not.toContain("stale-invite");
+    expect(tiktok("2026-11-16")).toContain("stale-invite");
+    expect(tiktok("2026-11-16")).not.toContain("invite-expired");
+  });
+
+  it("personal-email-admin fires for an admin on a public mailbox", () => {
+    const ann = person("Ann", { emails: ["ann.smith@gmail.com"] });
+    const bob = person("Bob");
+    expect(rules(world([ann, bob], [grant(ann.id, "Admin"), grant(bob.id, "Admin")]))).toContain(
+      "personal-email-admin",
+    );
+    expect(rules(world([ann, bob], [grant(ann.id, "Standard"), grant(bob.id, "Admin")]))).not.toContain(
+      "personal-email-admin",
+    );
+  });
+
+  it("shared logins, and a shared login known by someone who left", () => {
+    const ann = person("Ann");
+    const dan = person("Dan", { status: "departed" });
+    const input = world(
+      [ann, dan],
+      [
+        grant(ann.id, "Admin"),
+        grant(ann.id, "Admin"),
+        { ...grant(ann.id, "Post"), subject: { type: "shared_login", sharedLoginId: "l1" } },
+      ],
+    );
+    input.sharedLogins = [{ id: "l1", label: "Team login", knownByPersonIds: [ann.id, dan.id] }];
+    const r = rules(input);
+    expect(r).toContain("shared-login");
+    expect(r).toContain("shared-login-known-by-departed");
+  });
+
+  it("owner rules: no owner, and an owner who left", () => {
+    const ann = person("Ann");
+    expect(rules(world([ann], [grant(ann.id, "Admin")], "2026-11-24", { ownerPersonId: null }))).toContain(
+      "no-owner",
+    );
+    const dan = person("Dan", { status: "departed" });
+    expect(rules(world([dan, ann], [grant(ann.id, "Admin")]))).toContain("owner-departed");
+  });
+
+  it("external-individual-access fires for two people of one outside organization on a platform with partners", () => {
+    const ann = person("Ann");
+    const a1 = person("Ag1", { organizationId: "agency" });
+    const a2 = person("Ag2", { organizationId: "agency" });
+    expect(rules(world([ann, a1], [grant(ann.id, "Admin"), grant(a1.id, "Standard")]))).not.toContain(
+      "external-individual-access",
+    );
+    expect(
+      rules(
+        world([ann, a1, a2], [grant(ann.id, "Admin"), grant(a1.id, "Standard"), grant(a2.id, "Standard")]),
+      ),
+    ).toContain("external-individual-access");
+    expect(
+      rules(
+        world(
+          [ann, a1, a2],
+          [grant(ann.id, "Admin"), grant(a1.id, "Editor"), grant(a2.id, "Editor")],
+          "2026-11-24",
+          { platform: "youtube" },
+        ),
+      ),
+    ).not.toContain("external-individual-access");
+  });
+
+  it("review-overdue counts from the last review, or from when the account was recorded", () => {
+    const ann = person("Ann");
+    const w = (asOf: string, last: string | null) =>
+      rules(
+        world([ann], [grant(ann.id, "Admin")], asOf, {
+          reviewCadenceDays: 90,
+          lastReviewedOn: last,
+          createdOn: "2026-01-01",
+        }),
+      );
+    expect(w("2026-04-01", null)).not.toContain("review-overdue");
+    expect(w("2026-04-02", null)).toContain("review-overdue");
+    expect(w("2026-11-24", "2026-10-01")).not.toContain("review-overdue");
+  });
+
+  it("sorts critical first and gives each finding a stable key and a guide", () => {
+    const ann = person("Ann");
+    const dan = person("Dan", { status: "departed" });
+    const found = scanFindings(
+      world([ann, dan], [grant(ann.id, "Admin"), grant(dan.id, "Admin")]),
+      findingsCatalog,
+    );
+    expect(found[0]?.severity).toBe("critical");
+    expect(found.map((f) => f.key)).toContain("departed-with-access:p-Dan:bc");
+    expect(found.find((f) => f.rule === "departed-with-access")?.guide).toBe("tiktok/remove-member");
+  });
+});

@@ -1,0 +1,391 @@
+/**
+ * Finding rules: pure functions from a workspace's record to the problems it shows. Each rule
+ * has an id, a severity and the guide that fixes it; every finding has a stable key (rule +
+ * subject + account) so its acknowledgement survives re-scans.
+ */
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PUBLIC_MAIL_DOMAINS = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "yahoo.com",
+  "outlook.com",
+  "hotmail.com",
+  "live.com",
+  "msn.com",
+  "icloud.com",
+  "me.com",
+  "aol.com",
+  "proton.me",
+  "protonmail.com",
+  "gmx.com",
+  "gmx.de",
+  "mail.com",
+  "yandex.com",
+]);
+
+export interface FPerson {
+  id: string;
+  name: string;
+  emails: string[];
+  organizationId: string | null;
+  status: "active" | "departed";
+  leftOn: string | null;
+}
+export interface FAccount {
+  id: string;
+  name: string;
+  platform: string;
+  platformId: string | null;
+  organizationId: string;
+  ownerPersonId: string | null;
+  reviewCadenceDays: number | null;
+  lastReviewedOn: string | null;
+  createdOn: string;
+}
+export interface FAsset {
+  id: string;
+  name: string;
+  type: string;
+  platformId: string | null;
+  accountId: string;
+}
+export interface FSharedLogin {
+  id: string;
+  label: string;
+  knownByPersonIds: string[];
+}
+export interface FGrant {
+  id: string;
+  subject:
+    | { type: "person"; personId: string }
+    | { type: "partner"; accountId: string }
+    | { type: "system_user"; name: string }
+    | { type: "shared_login"; sharedLoginId: string };
+  target: { accountId: string; assetId: string | null };
+  role: string;
+  status: "pending" | "active" | "revoked";
+  invitedOn: string | null;
+  expiresOn: string | null;
+}
+
+export interface FindingsInput {
+  asOf: string;
+  people: FPerson[];
+  accounts: FAccount[];
+  assets: FAsset[];
+  sharedLogins: FSharedLogin[];
+  grants: FGrant[];
+}
+
+/** What the rules need to know of the platform catalog. */
+export interface FindingsCatalog {
+  isAdminLevel(platform: string, role: string): boolean;
+  invitationLifetimeDays(platform: string): number | null;
+  hasPartnerMechanism(platform: string): boolean;
+  platformName(platform: string): string;
+  guide(
+    platform: string,
+    action:
+      | "invite"
+      | "remove"
+      | "change-role"
+      | "add-partner"
+      | "remove-partner"
+      | "transfer-ownership"
+      | "request-access",
+  ): string | null;
+}
+
+export interface Finding {
+  key: string;
+  rule: string;
+  severity: Severity;
+  accountId: string | null;
+  assetId: string | null;
+  subject: {
+    type: "person" | "shared_login" | "partner" | "system_user";
+    id: string;
+    name: string;
+    email: string | null;
+  } | null;
+  message: string;
+  guide: string | null;
+}
+
+const DAY = 86_400_000;
+const days = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
+
+/** Every finding in a workspace on `asOf`, worst first. */
+export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Finding[] {
+  const today = days(input.asOf);
+  const people = new Map(input.people.map((p) => [p.id, p]));
+  const accounts = new Map(input.accounts.map((a) => [a.id, a]));
+  const logins = new Map(input.sharedLogins.map((l) => [l.id, l]));
+  const departed = (p: FPerson | undefined) =>
+    !!p && (p.status === "departed" || (p.leftOn !== null && days(p.leftOn) <= today));
+  const out: Finding[] = [];
+  const add = (f: Omit<Finding, "key">) => {
+    out.push({ ...f, key: `${f.rule}:${f.subject?.id ?? "-"}:${f.accountId ?? "-"}` });
+  };
+  const personSubject = (p: FPerson) => ({
+    type: "person" as const,
+    id: p.id,
+    name: p.name,
+    email: p.emails[0] ?? null,
+  });
+  const live = (g: FGrant) => g.status === "active" && !(g.expiresOn && days(g.expiresOn) < today);
+
+  const grantsByAccount = new Map<string, FGrant[]>();
+  for (const g of input.grants)
+    grantsByAccount.set(g.target.accountId, [...(grantsByAccount.get(g.target.accountId) ?? []), g]);
+
+  for (const a of input.accounts) {
+    const name = `${a.name} (${catalog.platformName(a.platform)})`;
+    const grants = grantsByAccount.get(a.id) ?? [];
+    const admins = new Set<string>();
+    for (const g of grants) {
+      if (!live(g) || g.target.assetId || g.subject.type !== "person") continue;
+      const p = people.get(g.subject.personId);
+      if (p && !departed(p) && catalog.isAdminLevel(a.platform, g.role)) admins.add(p.id);
+    }
+    if (admins.size === 0) {
+      add({
+        rule: "no-admin",
+        severity: "critical",
+        accountId: a.id,
+        assetId: null,
+        subject: null,
+        message: `Nobody who still works with you is an admin of ${name}. If the platform account is locked or someone leaves, nobody can manage it.`,
+        guide: catalog.guide(a.platform, "invite"),
+      });
+    } else if (admins.size === 1) {
+      const p = people.get([...admins][0]!)!;
+      add({
+        rule: "single-admin",
+        severity: "high",
+        accountId: a.id,
+        assetId: null,
+        subject: personSubject(p),
+        message: `${p.name} is the only admin of ${name}. Add a second admin from your business so one departure or lost phone cannot lock you out.`,
+        guide: catalog.guide(a.platform, "invite"),
+      });
+    } else if (admins.size > 10) {
+      add({
+        rule: "too-many-admins",
+        severity: "low",
+        accountId: a.id,
+        assetId: null,
+        subject: null,
+        message: `${admins.size} people are admins of ${name}. Keep admin roles to about ten people or fewer; most need a narrower role.`,
+        guide: catalog.guide(a.platform, "change-role"),
+      });
+    }
+
+    const owner = a.ownerPersonId ? people.get(a.ownerPersonId) : undefined;
+    if (!owner)
+      add({
+        rule: "no-owner",
+        severity: "medium",
+        accountId: a.id,
+        assetId: null,
+        subject: null,
+        message: `${name} has no accountable owner: name the person who answers for its access.`,
+        guide: "general/owner-and-backup-owner",
+      });
+    else if (departed(owner))
+      add({
+        rule: "owner-departed",
+        severity: "high",
+        accountId: a.id,
+        assetId: null,
+        subject: personSubject(owner),
+        message: `${owner.name}, the accountable owner of ${name}, has left. Hand ownership to someone who is still here.`,
+        guide: catalog.guide(a.platform, "transfer-ownership") ?? "general/owner-and-backup-owner",
+      });
+
+    if (a.reviewCadenceDays) {
+      const last = days(a.lastReviewedOn ?? a.createdOn);
+      if (today - last > a.reviewCadenceDays) {
+        add({
+          rule: "review-overdue",
+          severity: "low",
+          accountId: a.id,
+          assetId: null,
+          subject: null,
+          message: `${name} is due for its access review (every ${a.reviewCadenceDays} days; last ${a.lastReviewedOn ? `reviewed ${a.lastReviewedOn}` : `recorded ${a.createdOn}`}).`,
+          guide: "general/quarterly-access-review",
+        });
+      }
+    }
+
+    // Several individuals from one outside organization: a partner connection is the right pattern.
+    if (catalog.hasPartnerMechanism(a.platform)) {
+      const byOrg = new Map<string, FPerson[]>();
+      for (const g of grants) {
+        if (!live(g) || g.subject.type !== "person") continue;
+        const p = people.get(g.subject.personId);
+        if (!p || !p.organizationId || p.organizationId === a.organizationId) continue;
+        const list = byOrg.get(p.organizationId) ?? [];
+        if (!list.includes(p)) list.push(p);
+        byOrg.set(p.organizationId, list);
+      }
+      for (const [org, list] of byOrg) {
+        if (list.length < 2) continue;
+        out.push({
+          key: `external-individual-access:${org}:${a.id}`,
+          rule: "external-individual-access",
+          severity: "medium",
+          accountId: a.id,
+          assetId: null,
+          subject: null,
+          message: `${list.length} people from the same outside organization (${list.map((p) => p.name).join(", ")}) have individual access to ${name}. Connect their organization as a partner instead, so it manages its own staff.`,
+          guide: catalog.guide(a.platform, "add-partner"),
+        });
+      }
+    }
+  }
+
+  const departedSeen = new Set<string>();
+  const loginSeen = new Set<string>();
+  for (const g of input.grants) {
+    const a = accounts.get(g.target.accountId);
+    if (!a) continue;
+    const name = `${a.name} (${catalog.platformName(a.platform)})`;
+    if (g.subject.type === "person") {
+      const p = people.get(g.subject.personId);
+      if (!p) continue;
+      if (
+        departed(p) &&
+        (g.status === "active" || g.status === "pending") &&
+        !departedSeen.has(`${p.id}:${a.id}`)
+      ) {
+        departedSeen.add(`${p.id}:${a.id}`);
+        add({
+          rule: "departed-with-access",
+          severity: "critical",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: personSubject(p),
+          message: `${p.name} has left but still has ${g.status === "pending" ? "a pending invitation to" : "access to"} ${name}. Remove it now.`,
+          guide: catalog.guide(a.platform, "remove") ?? "general/leaver-checklist",
+        });
+      }
+      if (live(g) && !g.target.assetId && catalog.isAdminLevel(a.platform, g.role)) {
+        const domain = (p.emails[0] ?? "").split("@")[1]?.toLowerCase();
+        if (domain && PUBLIC_MAIL_DOMAINS.has(domain)) {
+          add({
+            rule: "personal-email-admin",
+            severity: "medium",
+            accountId: a.id,
+            assetId: null,
+            subject: personSubject(p),
+            message: `${p.name} is an admin of ${name} through a personal mailbox (${p.emails[0]}). Use a work address the business controls.`,
+            guide: catalog.guide(a.platform, "invite"),
+          });
+        }
+      }
+    }
+    if (g.subject.type === "shared_login" && live(g)) {
+      const l = logins.get(g.subject.sharedLoginId);
+      if (!l) continue;
+      if (!loginSeen.has(`${l.id}:${a.id}`)) {
+        loginSeen.add(`${l.id}:${a.id}`);
+        out.push({
+          key: `shared-login:${l.id}:${a.id}`,
+          rule: "shared-login",
+          severity: "high",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: { type: "shared_login", id: l.id, name: l.label, email: null },
+          message: `"${l.label}" is a login several people share on ${name}. Give each person their own access and change the password.`,
+          guide: a.platform === "tiktok" ? "tiktok/stop-sharing-login" : "general/never-share-a-login",
+        });
+      }
+      for (const pid of l.knownByPersonIds) {
+        const p = people.get(pid);
+        if (!p || !departed(p)) continue;
+        const key = `shared-login-known-by-departed:${p.id}:${l.id}`;
+        if (out.some((f) => f.key === key)) continue;
+        out.push({
+          key,
+          rule: "shared-login-known-by-departed",
+          severity: "critical",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: personSubject(p),
+          message: `${p.name} has left but knows the password of "${l.label}", which still opens ${name}. Change it now.`,
+          guide: a.platform === "tiktok" ? "tiktok/login-was-shared" : "general/leaver-checklist",
+        });
+      }
+    }
+    if (g.status === "active" && g.expiresOn && days(g.expiresOn) < today) {
+      add({
+        rule: "expired-access",
+        severity: "medium",
+        accountId: a.id,
+        assetId: g.target.assetId,
+        subject: subjectOf(g, people, logins, accounts),
+        message: `Access on ${name} was meant to end on ${g.expiresOn} but is still recorded as active. Remove it, or extend it on purpose.`,
+        guide: catalog.guide(a.platform, "remove"),
+      });
+    }
+    if (g.status === "pending" && g.invitedOn) {
+      const lifetime = catalog.invitationLifetimeDays(a.platform);
+      const age = today - days(g.invitedOn);
+      if (lifetime !== null && age > lifetime) {
+        add({
+          rule: "invite-expired",
+          severity: "medium",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: subjectOf(g, people, logins, accounts),
+          message: `The invitation on ${name} sent ${g.invitedOn} has expired (${catalog.platformName(a.platform)} invitations last ${lifetime} days). Send a new one.`,
+          guide: catalog.guide(a.platform, "invite"),
+        });
+      } else if (lifetime === null && age > 14) {
+        add({
+          rule: "stale-invite",
+          severity: "low",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: subjectOf(g, people, logins, accounts),
+          message: `The invitation on ${name} sent ${g.invitedOn} has waited ${age} days. Check it was accepted, or resend it.`,
+          guide: catalog.guide(a.platform, "invite"),
+        });
+      }
+    }
+  }
+  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  const accountName = (id: string | null) => (id ? (accounts.get(id)?.name ?? "") : "");
+  return out.sort(
+    (x, y) =>
+      rank(x.severity) - rank(y.severity) ||
+      x.rule.localeCompare(y.rule) ||
+      accountName(x.accountId).localeCompare(accountName(y.accountId)) ||
+      (x.subject?.name ?? "").localeCompare(y.subject?.name ?? ""),
+  );
+}
+
+function subjectOf(
+  g: FGrant,
+  people: Map<string, FPerson>,
+  logins: Map<string, FSharedLogin>,
+  accounts: Map<string, FAccount>,
+): Finding["subject"] {
+  const s = g.subject;
+  if (s.type === "person") {
+    const p = people.get(s.personId);
+    return p ? { type: "person", id: p.id, name: p.name, email: p.emails[0] ?? null } : null;
+  }
+  if (s.type === "shared_login") {
+    const l = logins.get(s.sharedLoginId);
+    return l ? { type: "shared_login", id: l.id, name: l.label, email: null } : null;
+  }
+  if (s.type === "partner") {
+    const a = accounts.get(s.accountId);
+    return a ? { type: "partner", id: a.id, name: a.name, email: null } : null;
+  }
+  return { type: "system_user", id: `${g.id}`, name: s.name, email: null };
+}

@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { verifyHistory } from "../../store/history.ts";
+import {
+  createTestInstance,
+  readJson,
+  TEST_POSTGRES_URL,
+  type TestDialect,
+  type TestInstance,
+} from "../testing.ts";
+
+interface F {
+  key: string;
+  rule: string;
+  status: string;
+  guide: string | null;
+  reason: string | null;
+}
+
+const SHEET = `platform,account,account_org,subject,subject_type,email,subject_org,role,person_status
+tiktok,Client BC,Client Co,Carla,,carla@client.test,Client Co,Admin,
+tiktok,Client BC,Client Co,Dan,,dan@client.test,Client Co,Standard,departed
+`;
+
+for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
+  describe.skipIf(dialect === "postgres" && !TEST_POSTGRES_URL)(`findings over HTTP (${dialect})`, () => {
+    let t: TestInstance;
+    let cookie: string;
+    let base: string;
+    beforeEach(async () => {
+      t = await createTestInstance(dialect);
+      cookie = await t.signUp("olivia@acme.test");
+      const ws = await readJson<{ id: string }>(
+        await t.call("POST", "/api/v1/workspaces", { cookie, body: { name: "Acme" } }),
+      );
+      base = `/api/v1/workspaces/${ws.id}`;
+      await t.call("POST", `${base}/import`, {
+        cookie,
+        body: SHEET,
+        headers: { "content-type": "text/csv" },
+      });
+    });
+    afterEach(() => t.dispose());
+
+    const list = async () =>
+      await readJson<{ findings: F[]; counts: Record<string, number> }>(
+        await t.call("GET", `${base}/findings`, { cookie }),
+      );
+
+    it("shows the departed person still inside and the single admin, worst first, each with its guide", async () => {
+      const { findings, counts } = await list();
+      expect(findings.map((f) => f.rule).slice(0, 2)).toEqual(["departed-with-access", "single-admin"]);
+      expect(findings[0]?.guide).toBe("tiktok/remove-member");
+      expect(counts.critical).toBe(1);
+    });
+
+    it("keeps an acknowledgement across scans, and resolves a finding by itself when the record no longer shows it, with both in history", async () => {
+      const single = (await list()).findings.find((f) => f.rule === "single-admin")!;
+      const ack = await t.call("POST", `${base}/findings/${encodeURIComponent(single.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Second admin being hired" },
+      });
+      expect(ack.status).toBe(200);
+      // A change elsewhere in the record triggers a re-scan; the decision stays.
+      await t.call("POST", `${base}/organizations`, { cookie, body: { name: "Other", kind: "other" } });
+      expect((await list()).findings.find((f) => f.key === single.key)).toMatchObject({
+        status: "acknowledged",
+        reason: "Second admin being hired",
+      });
+
+      // Revoke Dan's grant: the departed-with-access finding closes itself.
+      const people = await readJson<{ people: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/people`, { cookie }),
+      );
+      const dan = people.people.find((p) => p.name === "Dan")!;
+      const grants = await readJson<{ grants: Record<string, unknown>[] }>(
+        await t.call("GET", `${base}/grants?personId=${dan.id}`, { cookie }),
+      );
+      const { id, createdAt: _c, updatedAt: _u, ...rest } = grants.grants[0]!;
+      await t.call("PUT", `${base}/grants/${id}`, {
+        cookie,
+        body: { ...rest, status: "revoked", revokedOn: "2026-11-24" },
+      });
+      expect((await list()).findings.map((f) => f.rule)).not.toContain("departed-with-access");
+      const closed = await readJson<{ findings: F[] }>(
+        await t.call("GET", `${base}/findings?include=closed`, { cookie }),
+      );
+      expect(closed.findings.find((f) => f.rule === "departed-with-access")?.status).toBe("resolved");
+      const ws = base.split("/")[4]!;
+      const events = await t.db
+        .selectFrom("history")
+        .select(["entity_type", "action"])
+        .where("workspace_id", "=", ws)
+        .where("entity_type", "=", "finding")
+        .execute();
+      expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["open", "acknowledge", "resolve"]));
+      expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
+    });
+
+    it("snoozes until a date in the future only", async () => {
+      const f = (await list()).findings[0]!;
+      const past = await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
+        cookie,
+        body: { status: "snoozed", until: "2026-11-01" },
+      });
+      expect(past.status).toBe(400);
+      const ok = await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
+        cookie,
+        body: { status: "snoozed", until: "2026-12-24" },
+      });
+      expect((await readJson<F>(ok)).status).toBe("snoozed");
+      t.clock.set("2026-12-24T09:00:00.000Z");
+      expect((await list()).findings.find((x) => x.key === f.key)?.status).toBe("open");
+    });
+  });
+}
