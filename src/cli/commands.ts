@@ -33,6 +33,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: "reach --workspace SLUG --email E [--json]: everything a person can get into",
     run: async ({ config, args }) => (await import("./access.ts")).reach(config, args),
   },
+  demo: {
+    summary: "demo --workspace SLUG: load a realistic sample agency record",
+    run: async ({ config, args }) => (await import("./demo.ts")).demo(config, args),
+  },
   findings: {
     summary: "findings --workspace SLUG [--as-of YYYY-MM-DD] [--json]: problems the record shows",
     run: async ({ config, args }) => (await import("./findings.ts")).findings(config, args),

@@ -226,7 +226,7 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
       for (const g of grants) {
         if (!live(g) || g.subject.type !== "person") continue;
         const p = people.get(g.subject.personId);
-        if (!p || !p.organizationId || p.organizationId === a.organizationId) continue;
+        if (!p?.organizationId || p.organizationId === a.organizationId) continue;
         const list = byOrg.get(p.organizationId) ?? [];
         if (!list.includes(p)) list.push(p);
         byOrg.set(p.organizationId, list);

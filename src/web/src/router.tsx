@@ -9,6 +9,7 @@ import {
   SignUpPage,
   TwoFactorPage,
 } from "./pages/auth-pages.tsx";
+import { ImportPage } from "./pages/import-page.tsx";
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
 import {
   EntryPage,
@@ -101,7 +102,10 @@ const rRecord = createRoute({
   validateSearch: guideSearch,
 });
 
+const rImport = createRoute({ getParentRoute: () => root, path: "/w/$slug/import", component: ImportPage });
+
 const routeTree = root.addChildren([
+  rImport,
   rRecord,
   r0,
   r1,

@@ -73,6 +73,15 @@ export function AccountsPage() {
               </Alert>
             )}
             {atLeast(ws.role, "editor") && (
+              <Link
+                to="/w/$slug/import"
+                params={{ slug: ws.slug }}
+                className={`inline-flex min-h-11 items-center ${linkCls}`}
+              >
+                Import a spreadsheet instead
+              </Link>
+            )}
+            {atLeast(ws.role, "editor") && (
               <Disclosure label="Add an account">
                 {(close) => <AddAccountForm workspaceId={ws.id} record={r} onDone={close} />}
               </Disclosure>

@@ -15,6 +15,7 @@ import { AuthLayout } from "../components/auth-layout.tsx";
 import { AppShell, NeedsRole } from "../components/shell.tsx";
 import { Alert, Badge, Button, Card, Field, Loading, PageTitle, Select } from "../components/ui.tsx";
 import { useInstance, useMe } from "../queries.ts";
+import { Dashboard } from "./dashboard.tsx";
 
 /** `/app`: send each visitor where they belong. */
 export function EntryPage() {
@@ -90,8 +91,9 @@ export function WorkspaceHomePage() {
       >
         {workspace.name}
       </PageTitle>
-      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-        <Card title="Start your access record">
+      <Dashboard workspace={workspace} />
+      <div className="mt-6 grid grid-cols-1 gap-4 md:grid-cols-2">
+        <Card title="Keep the record current">
           <ol className="list-decimal space-y-2 pl-5 text-slate-700 dark:text-slate-300">
             <li>
               <Link
@@ -107,23 +109,8 @@ export function WorkspaceHomePage() {
             <li>Or import the spreadsheet you keep today.</li>
           </ol>
         </Card>
-        <Card title="Your team">
-          <p className="text-slate-700 dark:text-slate-300">
-            Everyone gets their own login: nobody shares one, here or on the platforms.
-          </p>
-          <Link
-            to="/w/$slug/members"
-            params={{ slug: workspace.slug }}
-            className="mt-3 inline-flex min-h-11 items-center font-semibold text-brand-700 underline dark:text-brand-100"
-          >
-            {atLeast(workspace.role, "admin") ? "Invite a teammate" : "See who is in this workspace"}
-          </Link>
-        </Card>
-        <Card title="Guides" className="md:col-span-2">
-          <p className="text-slate-700 dark:text-slate-300">
-            Step-by-step pages for every access task: add a partner to a TikTok Business Center, remove
-            someone from a Meta portfolio, transfer a YouTube channel.
-          </p>
+        <Card title="Guides">
+          <p className="text-slate-700 dark:text-slate-300">Step-by-step pages for every access task.</p>
           <a
             href="/guides"
             className="mt-3 inline-flex min-h-11 items-center font-semibold text-brand-700 underline dark:text-brand-100"
