@@ -71,7 +71,9 @@ export async function createTestInstance(
       headers["content-type"] ??= "application/json";
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     }
-    return Promise.resolve(instance.app.request(`http://delvia.test${path}`, { method, headers, body }));
+    // The client address comes from the socket, as @hono/node-server provides it.
+    const env = { incoming: { socket: { remoteAddress: opts.ip ?? "127.0.0.1" } } };
+    return Promise.resolve(instance.app.request(`http://delvia.test${path}`, { method, headers, body }, env));
   };
 
   let ipCounter = 0;
@@ -79,7 +81,7 @@ export async function createTestInstance(
     // Each sign-up from its own address, so the sign-up rate limit does not trip in tests.
     const res = await call("POST", "/api/auth/sign-up/email", {
       body: { email, password: "correct horse battery", name },
-      headers: { "x-forwarded-for": `10.0.0.${++ipCounter}` },
+      ip: `10.0.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`,
     });
     if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
     const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0]);
