@@ -19,7 +19,7 @@ export interface TestInstance extends Instance {
   call(
     method: string,
     path: string,
-    opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> },
+    opts?: { cookie?: string; body?: unknown; headers?: Record<string, string>; ip?: string },
   ): Promise<Response>;
   dispose(): Promise<void>;
 }
