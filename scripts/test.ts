@@ -6,6 +6,10 @@ const pg = process.env.DELVIA_TEST_DATABASE_URL;
 const steps: [string, string[]][] = [
   ["Format and lint (Biome)", ["biome", "ci", "--reporter=summary", "."]],
   ["Type-check (tsc)", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
+  [
+    "Unused files and dependencies (knip)",
+    ["knip", "--include", "files,dependencies,unlisted,binaries", "--no-progress"],
+  ],
   ["Tests (Vitest)", ["vitest", "run", ...process.argv.slice(2)]],
 ];
 
