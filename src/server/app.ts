@@ -175,6 +175,8 @@ export function createApp(deps: AppDeps) {
     throw new AppError("NOT_FOUND", "There is no API route at this address: see /api/docs.");
   });
 
+  // The service worker's scope is /app/: a page opened at /app would fall outside it.
+  app.get("/app", (c) => c.redirect("/app/", 301));
   if (deps.webApp) app.route("/app", deps.webApp);
   if (deps.guideSite) app.route("/", deps.guideSite);
 

@@ -1,0 +1,53 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, newContext, type Server, shot, startServer } from "./harness.ts";
+
+let server: Server;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the installable app", () => {
+  it("has a manifest, and once visited opens offline from its service worker with an offline notice", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await page.goto("/app");
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    const manifest = await (await fetch(`${server.url}/app/manifest.webmanifest`)).json();
+    expect(manifest).toMatchObject({
+      short_name: "Delvia",
+      start_url: "/app/",
+      scope: "/app/",
+      display: "standalone",
+    });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 10_000,
+    });
+    await context.setOffline(true);
+    await page.reload({ timeout: 10_000 });
+    await page.getByText("You are offline").waitFor({ timeout: 10_000 });
+    await shot(page, "phone-pwa-offline");
+    await context.setOffline(false);
+  });
+
+  it("serves a readable API reference without JavaScript", async () => {
+    const res = await fetch(`${server.url}/api/docs`);
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain("/api/v1/workspaces/{workspaceId}/who-can-reach");
+    expect(html).toContain("Who may call it: workspace viewers and above");
+    const page = await (await newContext(browser, server.url, { width: 1280, height: 800 })).newPage();
+    await page.goto("/api/docs");
+    await shot(page, "desktop-api-docs");
+  });
+});
