@@ -95,5 +95,13 @@ export async function newContext(
 /** Save a screenshot of the whole page as test-results/screenshots/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // A picture taken mid-load shows spinners and missing icons, which hides real layout faults.
+  await page.waitForFunction(
+    () =>
+      document.querySelector("[data-loading]") === null &&
+      Array.from(document.images).every((img) => img.complete),
+    undefined,
+    { timeout: 10_000 },
+  );
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -40,6 +40,20 @@ describe("the installable app", () => {
     await context.setOffline(false);
   });
 
+  it("shows the offline notice when the server cannot be reached although the phone says it is online, and hides it once a request gets through", async () => {
+    const page = await (await newContext(browser, server.url)).newPage();
+    await page.route("**/api/v1/**", (route) => route.abort("internetdisconnected"));
+    await page.goto("/app");
+    const notice = page.getByText("Delvia cannot be reached right now");
+    await notice.waitFor({ timeout: 10_000 });
+    await shot(page, "phone-unreachable");
+    await page.unroute("**/api/v1/**");
+    // Retrying fetches again without a reload; the answer alone must clear the notice.
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("heading", { level: 1, name: "Create the first account" }).waitFor();
+    await notice.waitFor({ state: "detached", timeout: 10_000 });
+  });
+
   it("serves a readable API reference without JavaScript", async () => {
     const res = await fetch(`${server.url}/api/docs`);
     const html = await res.text();

@@ -47,7 +47,7 @@ describe("a new team on a phone", () => {
     await shot(viewer.page, "phone-06-viewer-home");
 
     await viewer.goToTeam();
-    expect(await viewer.page.getByText("Olivia Owner").isVisible()).toBe(true);
+    await viewer.page.getByText("Olivia Owner").waitFor();
     expect(await viewer.page.getByRole("button", { name: "Send invitation" }).count()).toBe(0);
     expect(await viewer.page.getByRole("button", { name: "Remove" }).count()).toBe(0);
     await shot(viewer.page, "phone-07-viewer-team");
@@ -60,6 +60,14 @@ describe("a new team on a phone", () => {
     await owner.page.reload();
     await owner.page.getByText("victor@acme.test", { exact: true }).waitFor();
     await shot(owner.page, "phone-09-owner-sees-member");
+
+    await owner.page.emulateMedia({ colorScheme: "dark" });
+    await owner.page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("link", { name: "Home" })
+      .click();
+    await owner.expectHeading("Acme Bakery");
+    await shot(owner.page, "phone-10-dark-home");
   });
 
   it("shows the main screens at desktop size", async () => {

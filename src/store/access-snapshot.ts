@@ -76,8 +76,11 @@ export async function loadSnapshot(db: Kysely<DB>, workspaceId: string): Promise
     db.selectFrom("access_grant").selectAll().where("workspace_id", "=", workspaceId).execute(),
   ]);
   const known = new Map<string, string[]>();
-  for (const k of knowers)
-    known.set(k.shared_login_id, [...(known.get(k.shared_login_id) ?? []), k.person_id]);
+  for (const k of knowers) {
+    const list = known.get(k.shared_login_id);
+    if (list) list.push(k.person_id);
+    else known.set(k.shared_login_id, [k.person_id]);
+  }
   return {
     people: people.map(
       (p): IndexPerson => ({

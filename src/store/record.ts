@@ -284,7 +284,11 @@ async function emailsOf(
     .where("person_id", "in", personIds)
     .orderBy("email")
     .execute();
-  for (const r of rows) map.set(r.person_id, [...(map.get(r.person_id) ?? []), r.email]);
+  for (const r of rows) {
+    const list = map.get(r.person_id);
+    if (list) list.push(r.email);
+    else map.set(r.person_id, [r.email]);
+  }
   return map;
 }
 

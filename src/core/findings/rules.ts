@@ -126,9 +126,14 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
   const departed = (p: FPerson | undefined) =>
     !!p && (p.status === "departed" || (p.leftOn !== null && days(p.leftOn) <= today));
   const out: Finding[] = [];
-  const add = (f: Omit<Finding, "key">) => {
-    out.push({ ...f, key: `${f.rule}:${f.subject?.id ?? "-"}:${f.accountId ?? "-"}` });
+  const keys = new Set<string>();
+  const push = (f: Finding) => {
+    if (keys.has(f.key)) return;
+    keys.add(f.key);
+    out.push(f);
   };
+  const add = (f: Omit<Finding, "key">) =>
+    push({ ...f, key: `${f.rule}:${f.subject?.id ?? "-"}:${f.accountId ?? "-"}` });
   const personSubject = (p: FPerson) => ({
     type: "person" as const,
     id: p.id,
@@ -138,8 +143,11 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
   const live = (g: FGrant) => g.status === "active" && !(g.expiresOn && days(g.expiresOn) < today);
 
   const grantsByAccount = new Map<string, FGrant[]>();
-  for (const g of input.grants)
-    grantsByAccount.set(g.target.accountId, [...(grantsByAccount.get(g.target.accountId) ?? []), g]);
+  for (const g of input.grants) {
+    const list = grantsByAccount.get(g.target.accountId);
+    if (list) list.push(g);
+    else grantsByAccount.set(g.target.accountId, [g]);
+  }
 
   for (const a of input.accounts) {
     const name = `${a.name} (${catalog.platformName(a.platform)})`;
@@ -222,18 +230,19 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
 
     // Several individuals from one outside organization: a partner connection is the right pattern.
     if (catalog.hasPartnerMechanism(a.platform)) {
-      const byOrg = new Map<string, FPerson[]>();
+      const byOrg = new Map<string, Set<FPerson>>();
       for (const g of grants) {
         if (!live(g) || g.subject.type !== "person") continue;
         const p = people.get(g.subject.personId);
         if (!p?.organizationId || p.organizationId === a.organizationId) continue;
-        const list = byOrg.get(p.organizationId) ?? [];
-        if (!list.includes(p)) list.push(p);
-        byOrg.set(p.organizationId, list);
+        const set = byOrg.get(p.organizationId);
+        if (set) set.add(p);
+        else byOrg.set(p.organizationId, new Set([p]));
       }
-      for (const [org, list] of byOrg) {
+      for (const [org, set] of byOrg) {
+        const list = [...set];
         if (list.length < 2) continue;
-        out.push({
+        push({
           key: `external-individual-access:${org}:${a.id}`,
           rule: "external-individual-access",
           severity: "medium",
@@ -292,7 +301,7 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
       if (!l) continue;
       if (!loginSeen.has(`${l.id}:${a.id}`)) {
         loginSeen.add(`${l.id}:${a.id}`);
-        out.push({
+        push({
           key: `shared-login:${l.id}:${a.id}`,
           rule: "shared-login",
           severity: "high",
@@ -307,8 +316,7 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
         const p = people.get(pid);
         if (!p || !departed(p)) continue;
         const key = `shared-login-known-by-departed:${p.id}:${l.id}`;
-        if (out.some((f) => f.key === key)) continue;
-        out.push({
+        push({
           key,
           rule: "shared-login-known-by-departed",
           severity: "critical",

@@ -77,7 +77,11 @@ export function readGuides(dir: string): { guides: Guide[]; problems: GuideProbl
 
 export function buildLibrary(guides: Guide[]): GuideLibrary {
   const byPlatform = new Map<string, Guide[]>();
-  for (const g of guides) byPlatform.set(g.platform, [...(byPlatform.get(g.platform) ?? []), g]);
+  for (const g of guides) {
+    const list = byPlatform.get(g.platform);
+    if (list) list.push(g);
+    else byPlatform.set(g.platform, [g]);
+  }
   const names = Object.fromEntries(GUIDE_PLATFORMS.map((p) => [p.key, p.name]));
   return {
     guides,

@@ -26,6 +26,15 @@ export class OfflineError extends Error {
   }
 }
 
+/**
+ * Fired on window after every API call: `detail` is false when the request never reached the
+ * server. A device can report itself online while its connection is dead (captive Wi-Fi, a
+ * tunnel), so the offline banner listens to this as well as to `navigator.onLine`.
+ */
+export const NETWORK_EVENT = "delvia-network";
+const reportNetwork = (reached: boolean) =>
+  window.dispatchEvent(new CustomEvent<boolean>(NETWORK_EVENT, { detail: reached }));
+
 export async function api<T>(
   path: string,
   init: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string } = {},
@@ -44,8 +53,10 @@ export async function api<T>(
       body: init.raw ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
     });
   } catch {
+    reportNetwork(false);
     throw new OfflineError();
   }
+  reportNetwork(true);
   if (res.status === 204) return undefined as T;
   const type = res.headers.get("content-type") ?? "";
   if (!res.ok) {

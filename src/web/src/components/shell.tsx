@@ -43,7 +43,8 @@ export function AppShell({ workspace, children }: { workspace: Workspace; childr
   const items = NAV.filter((n) => atLeast(workspace.role, n.needs));
   const link =
     "flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-800";
-  const active = "bg-brand-50 text-brand-800 dark:bg-slate-800 dark:text-brand-100";
+  const active =
+    "bg-brand-100 font-semibold text-brand-800 shadow-[inset_3px_0_0_currentColor] dark:bg-slate-800 dark:text-brand-100";
   return (
     <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr]">
       <a
@@ -118,7 +119,11 @@ export function AppShell({ workspace, children }: { workspace: Workspace; childr
                   to={n.to}
                   params={{ slug: workspace.slug }}
                   className="flex min-h-14 flex-col items-center justify-center gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300"
-                  activeProps={{ className: "text-brand-700 dark:text-brand-100", "aria-current": "page" }}
+                  // A bar as well as the colour, so the current tab does not rest on colour alone.
+                  activeProps={{
+                    className: "text-brand-700 shadow-[inset_0_3px_0_currentColor] dark:text-brand-100",
+                    "aria-current": "page",
+                  }}
                   activeOptions={{ exact: n.to === "/w/$slug" }}
                 >
                   <span aria-hidden="true" className="text-lg leading-none">

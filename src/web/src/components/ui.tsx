@@ -149,7 +149,7 @@ export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactN
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
-    <p role="status" className="p-6 text-slate-600 dark:text-slate-400">
+    <p role="status" data-loading="" className="p-6 text-slate-600 dark:text-slate-400">
       {label}
     </p>
   );

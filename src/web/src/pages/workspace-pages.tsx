@@ -12,6 +12,7 @@ import {
 } from "../api.ts";
 import { authClient } from "../auth.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
+import { ErrorScreen } from "../components/error-boundary.tsx";
 import { AppShell, NeedsRole } from "../components/shell.tsx";
 import { Alert, Badge, Button, Card, Field, Loading, PageTitle, Select } from "../components/ui.tsx";
 import { useInstance, useMe } from "../queries.ts";
@@ -22,6 +23,19 @@ export function EntryPage() {
   const instance = useInstance();
   const me = useMe();
   if (instance.isPending || me.isPending) return <Loading />;
+  // Without an answer we cannot tell signed out from unreachable; sending people to sign-in
+  // would wrongly suggest their session is gone.
+  const failure = instance.error ?? me.error;
+  if (failure)
+    return (
+      <ErrorScreen
+        error={failure}
+        onRetry={() => {
+          void instance.refetch();
+          void me.refetch();
+        }}
+      />
+    );
   if (instance.data?.needsSetup) return <Navigate to="/sign-up" />;
   if (!me.data) return <Navigate to="/sign-in" />;
   const first = me.data.workspaces[0];
