@@ -117,6 +117,16 @@ describe("the Record on a phone", () => {
     expect(text).toContain("Operator→Clientads");
     await shot(page, "phone-record-04-who-can-reach");
 
+    await page.getByRole("link", { name: "See it on the access map →" }).click();
+    await page.getByRole("heading", { level: 1, name: "Access map" }).waitFor();
+    await page.getByLabel("Highlight a path").selectOption({ label: "Jane Designer as Operator" });
+    const map = page.getByRole("img", { name: /Access map with \d+ items/ });
+    await map.waitFor();
+    expect(await map.getAttribute("aria-label")).toBe("Access map with 3 items and 2 connections");
+    await page.locator(".react-flow__edge.animated").first().waitFor();
+    expect(await page.locator(".react-flow__edge.animated").count()).toBe(2);
+    await shot(page, "phone-record-04b-access-map");
+
     await nav(page, "People");
     await page.getByRole("link", { name: "Jane Designer" }).click();
     await page.getByRole("heading", { level: 2, name: /Jane Designer/ }).waitFor();

@@ -1,7 +1,14 @@
 import { createRootRoute, createRoute, createRouter, Outlet } from "@tanstack/react-router";
+import { lazy } from "react";
 import { ErrorScreen } from "./components/error-boundary.tsx";
 import { OfflineBanner } from "./components/offline.tsx";
 import { AccountPage } from "./pages/account-page.tsx";
+
+// The map pulls in a graph-drawing library: load it only when someone opens the map.
+const AccessMapPage = lazy(() =>
+  import("./pages/access-map.tsx").then((m) => ({ default: m.AccessMapPage })),
+);
+
 import {
   ForgotPasswordPage,
   ResetPasswordPage,
@@ -104,7 +111,21 @@ const rRecord = createRoute({
 
 const rImport = createRoute({ getParentRoute: () => root, path: "/w/$slug/import", component: ImportPage });
 
+const mapSearch = (
+  s: Record<string, unknown>,
+): { accountId?: string | undefined; personId?: string | undefined } => ({
+  accountId: optionalString(s.accountId),
+  personId: optionalString(s.personId),
+});
+const rMap = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/map",
+  component: AccessMapPage,
+  validateSearch: mapSearch,
+});
+
 const routeTree = root.addChildren([
+  rMap,
   rImport,
   rRecord,
   r0,

@@ -234,6 +234,14 @@ export function AccountDetailPage() {
             </Card>
             <Card title="Who can reach it, and how">
               <WhoCanReach workspaceId={ws.id} target={{ accountId: a.id }} />
+              <Link
+                to="/w/$slug/map"
+                params={{ slug: ws.slug }}
+                search={{ accountId: a.id }}
+                className={`mt-3 inline-flex min-h-11 items-center ${linkCls}`}
+              >
+                See it on the access map →
+              </Link>
             </Card>
             {canEdit && (
               <Disclosure label="Record access">
@@ -364,6 +372,14 @@ export function PersonDetailPage() {
             </Card>
             <Card title="Everything they can reach">
               <PersonReach workspaceId={ws.id} personId={p.id} />
+              <Link
+                to="/w/$slug/map"
+                params={{ slug: ws.slug }}
+                search={{ personId: p.id }}
+                className={`mt-3 inline-flex min-h-11 items-center ${linkCls}`}
+              >
+                See it on the access map →
+              </Link>
             </Card>
             <Card title="Direct grants">
               {grants.length === 0 ? (
