@@ -156,6 +156,26 @@ describe("import, export and access questions from the command line", () => {
     expect(out.findings.map((f: { rule: string }) => f.rule)).toContain("single-admin");
   });
 
+  it("backs up and restores faithfully — including the history event an earlier test tampered with, which the restore reports", () => {
+    const file = join(dir, "backup.json.gz");
+    const b = delvia("backup", "--to", file);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toMatch(/Backed up \d+ rows/);
+    const restored = join(dir, "restored.db");
+    const r = spawnSync(process.execPath, ["src/cli/main.ts", "restore", file, "--db", restored], {
+      encoding: "utf8",
+      env: { ...process.env, DELVIA_LOG_LEVEL: "silent" },
+    });
+    // The earlier audit test edited event 2 directly in the database: the copy keeps that edit, and
+    // restore's own verification names it.
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("event 2 was changed after it was written");
+    const again = spawnSync(process.execPath, ["src/cli/main.ts", "restore", file, "--db", restored], {
+      encoding: "utf8",
+    });
+    expect(again.status).not.toBe(0);
+  });
+
   it("refuses a broken sheet with every problem and writes nothing", () => {
     writeFileSync(
       sheet,

@@ -41,6 +41,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: "findings --workspace SLUG [--as-of YYYY-MM-DD] [--json]: problems the record shows",
     run: async ({ config, args }) => (await import("./findings.ts")).findings(config, args),
   },
+  backup: {
+    summary: "backup --to FILE: a consistent copy of everything, taken while Delvia runs",
+    run: async ({ config, args }) => (await import("./backup.ts")).backup(config, args),
+  },
+  restore: {
+    summary: "restore FILE: into an empty database, then verify every history chain",
+    run: async ({ config, args }) => (await import("./backup.ts")).restore(config, args),
+  },
   audit: {
     summary: "audit verify --workspace SLUG: check the history chain",
     run: async ({ config, args }) => (await import("./audit.ts")).audit(config, args),
