@@ -74,9 +74,9 @@ async function seed(d: Database) {
     })
     .execute();
   const ws = await createWorkspace(d.db, { name: "Demo", slug: "demo", ownerUserId: "u1", now: at });
-  const { header, rows } = parseCsv(
+  const [header, ...rows] = parse(
     readFileSync(join(import.meta.dirname, "../../content/demo/agency-sheet.csv"), "utf8"),
-  );
+  ) as string[][];
   await importSheet(
     d.db,
     { workspaceId: ws.id, actor: { userId: "u1", label: "o@x.test" }, now: at },
