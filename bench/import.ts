@@ -48,7 +48,7 @@ async function run(kind: "sqlite" | "postgres", rows: number): Promise<string[]>
       ? openDatabase({ kind: "sqlite", path: join(dir, "bench.db") })
       : openDatabase({ kind: "postgres", url: pg! }, { schema });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     const at = new Date().toISOString();
     await database.db
       .insertInto("user")

@@ -64,7 +64,7 @@ export const COMMANDS: Record<string, Command> = {
       const { migrateToLatest } = await import("../store/migrate.ts");
       const database = openDatabase(config.database);
       try {
-        const { applied } = await migrateToLatest(database.db);
+        const { applied } = await migrateToLatest(database.db, database.schema);
         process.stdout.write(
           applied.length
             ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n`

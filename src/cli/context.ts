@@ -9,7 +9,7 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const database = openDatabase(config.database);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     return await fn(database);
   } finally {
     await database.close();

@@ -38,7 +38,7 @@ export async function createInstance(config: Config, options: InstanceOptions = 
   const logger = options.logger ?? pino({ level: cfg.logLevel, base: undefined });
   const database: Database = openDatabase(cfg.database, options.database);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
   } catch (err) {
     await database.close();
     throw err;

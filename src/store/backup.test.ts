@@ -22,7 +22,7 @@ async function open(kind: "sqlite" | "postgres"): Promise<Database> {
   if (kind === "sqlite") {
     const d = openDatabase({ kind: "sqlite", path: ":memory:" });
     opened.push(() => d.close());
-    await migrateToLatest(d.db);
+    await migrateToLatest(d.db, d.schema);
     return d;
   }
   const schema = `b_${uuidv7().replaceAll("-", "").slice(-16)}`;
@@ -32,7 +32,7 @@ async function open(kind: "sqlite" | "postgres"): Promise<Database> {
     await d.close();
     await dropPostgresSchema(PG!, schema);
   });
-  await migrateToLatest(d.db);
+  await migrateToLatest(d.db, d.schema);
   return d;
 }
 

@@ -9,6 +9,8 @@ export type Dialect = "sqlite" | "postgres";
 export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
+  /** PostgreSQL only: the schema this database lives in, when not the default. */
+  readonly schema?: string;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
   return {
     db,
     dialect: "postgres",
+    ...(schema ? { schema } : {}),
     ping: async () => {
       await pool.query("select 1");
     },

@@ -13,7 +13,7 @@ let n = 0;
 const now = new Date("2026-11-24T10:00:00Z");
 beforeAll(async () => {
   database = openDatabase({ kind: "sqlite", path: ":memory:" });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   await database.db
     .insertInto("user")
     .values({

@@ -198,7 +198,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         await ensurePostgresSchema(PG!, schema);
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
-      await migrateToLatest(database.db);
+      await migrateToLatest(database.db, database.schema);
       const at = new Date().toISOString();
       await database.db
         .insertInto("user")

@@ -7,8 +7,14 @@ export interface MigrationReport {
 
 /** Bring the schema up to date. Each migration runs in a transaction with a lock (Kysely's migrator). */
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<MigrationReport> {
+  // Name the schema of the migration tables: Kysely looks for them across every schema it can
+  // see, so without this a database in its own schema could find another's tables.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName;

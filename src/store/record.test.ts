@@ -27,7 +27,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       } else {
         database = openDatabase({ kind: "sqlite", path: ":memory:" });
       }
-      await migrateToLatest(database.db);
+      await migrateToLatest(database.db, database.schema);
       const uid = uuidv7();
       const at = now.toISOString();
       await database.db

@@ -43,7 +43,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     beforeEach(async () => {
       h = harnesses[dialect]();
       database = await h.open();
-      await migrateToLatest(database.db);
+      await migrateToLatest(database.db, database.schema);
     });
     afterEach(async () => {
       await database.close();
@@ -70,7 +70,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     }
 
     it("applies every migration once; running again changes nothing", async () => {
-      const again = await migrateToLatest(database.db);
+      const again = await migrateToLatest(database.db, database.schema);
       expect(again.applied).toEqual([]);
       const tables = await database.db.introspection.getTables();
       const names = tables.map((t) => t.name);

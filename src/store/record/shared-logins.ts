@@ -1,0 +1,98 @@
+import type { Kysely } from "kysely";
+import { notFound } from "../../core/errors.ts";
+import { uuidv7 } from "../../core/ids.ts";
+import type { SharedLoginInput, SharedLoginView } from "../../core/record/schemas.ts";
+import { appendHistory } from "../history.ts";
+import type { DB } from "../schema.ts";
+import { inTransaction } from "../transaction.ts";
+
+import { duplicateName, key, mustExist, stamp, type WriteContext } from "./shared.ts";
+
+// ── shared logins ────────────────────────────────────────────────────────────
+export async function getSharedLogin(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+): Promise<SharedLoginView> {
+  const r = await db
+    .selectFrom("shared_login")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!r) throw notFound("Shared login");
+  const knowers = await db
+    .selectFrom("shared_login_knower")
+    .select("person_id")
+    .where("workspace_id", "=", workspaceId)
+    .where("shared_login_id", "=", id)
+    .orderBy("person_id")
+    .execute();
+  return {
+    id: r.id,
+    label: r.label,
+    knownByPersonIds: knowers.map((k) => k.person_id),
+    notes: r.notes,
+    ...stamp(r),
+  };
+}
+
+export async function listSharedLogins(db: Kysely<DB>, workspaceId: string): Promise<SharedLoginView[]> {
+  const rows = await db
+    .selectFrom("shared_login")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .orderBy("label_key")
+    .execute();
+  return Promise.all(rows.map((r) => getSharedLogin(db, workspaceId, r.id)));
+}
+
+export async function createSharedLogin(
+  db: Kysely<DB>,
+  ctx: WriteContext,
+  input: SharedLoginInput,
+): Promise<SharedLoginView> {
+  return inTransaction(db, async (trx) => {
+    const clash = await trx
+      .selectFrom("shared_login")
+      .select("id")
+      .where("workspace_id", "=", ctx.workspaceId)
+      .where("label_key", "=", key(input.label))
+      .executeTakeFirst();
+    if (clash) await duplicateName("A shared login labelled", input.label);
+    for (const p of input.knownByPersonIds)
+      await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
+    const at = ctx.now.toISOString();
+    const id = uuidv7(ctx.now.getTime());
+    await trx
+      .insertInto("shared_login")
+      .values({
+        id,
+        workspace_id: ctx.workspaceId,
+        label: input.label,
+        label_key: key(input.label),
+        notes: input.notes ?? null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const knowers = [...new Set(input.knownByPersonIds)];
+    if (knowers.length)
+      await trx
+        .insertInto("shared_login_knower")
+        .values(
+          knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
+        )
+        .execute();
+    const view = await getSharedLogin(trx, ctx.workspaceId, id);
+    await appendHistory(trx, {
+      ...ctx,
+      at: ctx.now,
+      entityType: "shared_login",
+      entityId: id,
+      action: "create",
+      after: view,
+    });
+    return view;
+  });
+}
