@@ -1,23 +1,13 @@
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, newContext, type Server, shot, startServer } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { newContext, serverAndBrowser, shot } from "./harness.ts";
 import { AppPage } from "./pages/app.ts";
 
-let server: Server;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe("findings and guides on a phone", () => {
   it("imports the sample agency record with a preview, walks from a finding to its guide, and acknowledges another", async () => {
-    const page = await (await newContext(browser, server.url)).newPage();
+    const page = await (await newContext(env.browser(), env.server().url)).newPage();
     const app = new AppPage(page);
     await app.open();
     await app.signUp("Olivia Ortiz", "olivia@bright.example");
@@ -63,7 +53,7 @@ describe("findings and guides on a phone", () => {
   });
 
   it("searches the guides, opens an action guide, follows 'if this fails' to the troubleshooting page", async () => {
-    const page = await (await newContext(browser, server.url)).newPage();
+    const page = await (await newContext(env.browser(), env.server().url)).newPage();
     await page.goto("/");
     await page
       .getByRole("searchbox", { name: "Search the guides" })

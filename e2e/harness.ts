@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const SCREENSHOTS = join(import.meta.dirname, "../test-results/screenshots");
 export const PHONE = { width: 390, height: 844 };
@@ -104,4 +105,19 @@ export async function shot(page: Page, name: string): Promise<void> {
     { timeout: 10_000 },
   );
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** One real server and one browser for a test file, started before its tests and stopped after. */
+export function serverAndBrowser(): { server: () => Server; browser: () => Browser } {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return { server: () => server!, browser: () => browser! };
 }

@@ -1,25 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, newContext, type Server, shot, startServer } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { newContext, serverAndBrowser, shot } from "./harness.ts";
 
-let server: Server;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe("the installable app", () => {
   it("has a manifest, and once visited opens offline from its service worker with an offline notice", async () => {
-    const context = await newContext(browser, server.url);
+    const context = await newContext(env.browser(), env.server().url);
     const page = await context.newPage();
     await page.goto("/app");
     await page.getByRole("heading", { level: 1 }).first().waitFor();
-    const manifest = await (await fetch(`${server.url}/app/manifest.webmanifest`)).json();
+    const manifest = await (await fetch(`${env.server().url}/app/manifest.webmanifest`)).json();
     expect(manifest).toMatchObject({
       short_name: "Delvia",
       start_url: "/app/",
@@ -41,7 +31,7 @@ describe("the installable app", () => {
   });
 
   it("shows the offline notice when the server cannot be reached although the phone says it is online, and hides it once a request gets through", async () => {
-    const page = await (await newContext(browser, server.url)).newPage();
+    const page = await (await newContext(env.browser(), env.server().url)).newPage();
     await page.route("**/api/v1/**", (route) => route.abort("internetdisconnected"));
     await page.goto("/app");
     const notice = page.getByText("Delvia cannot be reached right now");
@@ -55,12 +45,14 @@ describe("the installable app", () => {
   });
 
   it("serves a readable API reference without JavaScript", async () => {
-    const res = await fetch(`${server.url}/api/docs`);
+    const res = await fetch(`${env.server().url}/api/docs`);
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain("/api/v1/workspaces/{workspaceId}/who-can-reach");
     expect(html).toContain("Who may call it: workspace viewers and above");
-    const page = await (await newContext(browser, server.url, { width: 1280, height: 800 })).newPage();
+    const page = await (
+      await newContext(env.browser(), env.server().url, { width: 1280, height: 800 })
+    ).newPage();
     await page.goto("/api/docs");
     await shot(page, "desktop-api-docs");
   });

@@ -1,19 +1,9 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, newContext, type Server, shot, startServer } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { newContext, serverAndBrowser, shot } from "./harness.ts";
 import { AppPage } from "./pages/app.ts";
 
-let server: Server;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function nav(page: Page, section: string) {
   await page
@@ -54,7 +44,7 @@ async function openAccount(page: Page, name: string) {
 
 describe("the Record on a phone", () => {
   it("records a client's Business Center, its ad account, an agency partner and an agency person, then shows the path in who-can-reach", async () => {
-    const page = await (await newContext(browser, server.url)).newPage();
+    const page = await (await newContext(env.browser(), env.server().url)).newPage();
     const app = new AppPage(page);
     await app.open();
     await app.signUp("Olivia Owner", "olivia@agency.test");

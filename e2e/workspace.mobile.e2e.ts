@@ -1,23 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launch, newContext, type Server, shot, startServer } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { DESKTOP, newContext, serverAndBrowser, shot } from "./harness.ts";
 import { AppPage } from "./pages/app.ts";
 
-let server: Server;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe("a new team on a phone", () => {
   it("signs up, creates a workspace, invites a viewer who joins with their own login, and the viewer cannot manage the team", async () => {
-    const owner = new AppPage(await (await newContext(browser, server.url)).newPage());
+    const owner = new AppPage(await (await newContext(env.browser(), env.server().url)).newPage());
     await owner.open();
     await owner.expectHeading("Create the first account");
     await shot(owner.page, "phone-01-first-account");
@@ -31,9 +20,9 @@ describe("a new team on a phone", () => {
     await owner.invite("victor@acme.test", "viewer");
     await shot(owner.page, "phone-04-team-invited");
     const link = await owner.copyInvitationLink();
-    expect(link).toMatch(new RegExp(`^${server.url}/app/invite/[0-9a-f-]{36}$`));
+    expect(link).toMatch(new RegExp(`^${env.server().url}/app/invite/[0-9a-f-]{36}$`));
 
-    const viewer = new AppPage(await (await newContext(browser, server.url)).newPage());
+    const viewer = new AppPage(await (await newContext(env.browser(), env.server().url)).newPage());
     await viewer.page.goto(link);
     await viewer.expectHeading("Join Acme Bakery");
     await shot(viewer.page, "phone-05-invitation");
@@ -71,7 +60,7 @@ describe("a new team on a phone", () => {
   });
 
   it("shows the main screens at desktop size", async () => {
-    const page = await (await newContext(browser, server.url, DESKTOP)).newPage();
+    const page = await (await newContext(env.browser(), env.server().url, DESKTOP)).newPage();
     const app = new AppPage(page);
     await app.open("/app/sign-in");
     await shot(page, "desktop-01-sign-in");

@@ -41,52 +41,8 @@ export async function appendHistory(
     after?: unknown;
   },
 ): Promise<HistoryEntry> {
-  if (!trx.isTransaction)
-    throw new Error("appendHistory must run inside the transaction of the change it records");
-  if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
-    await sql`select id from organization where id = ${e.workspaceId} for update`.execute(trx);
-  }
-  const last = await trx
-    .selectFrom("history")
-    .select(["seq", "hash"])
-    .where("workspace_id", "=", e.workspaceId)
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  const body: HistoryEventBody = {
-    workspaceId: e.workspaceId,
-    seq: last ? Number(last.seq) + 1 : 1,
-    id: uuidv7(e.at.getTime()),
-    at: e.at.toISOString(),
-    actorUserId: e.actor.userId,
-    actorLabel: e.actor.label,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    action: e.action,
-    before: e.before ?? null,
-    after: e.after ?? null,
-  };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const hash = sha256(chainInput(prevHash, body));
-  await trx
-    .insertInto("history")
-    .values({
-      workspace_id: body.workspaceId,
-      seq: body.seq,
-      id: body.id,
-      at: body.at,
-      actor_user_id: body.actorUserId,
-      actor_label: body.actorLabel,
-      entity_type: body.entityType,
-      entity_id: body.entityId,
-      action: body.action,
-      before: body.before === null ? null : JSON.stringify(body.before),
-      after: body.after === null ? null : JSON.stringify(body.after),
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
-  return { ...body, prevHash, hash };
+  const [entry] = await appendHistoryBatch(trx, e.workspaceId, e.actor, e.at, [e]);
+  return entry!;
 }
 
 /**
@@ -99,10 +55,10 @@ export async function appendHistoryBatch(
   actor: Actor,
   at: Date,
   events: { entityType: string; entityId: string; action: string; before?: unknown; after?: unknown }[],
-): Promise<void> {
+): Promise<HistoryEntry[]> {
   if (!trx.isTransaction)
     throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
-  if (events.length === 0) return;
+  if (events.length === 0) return [];
   if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
     await sql`select id from organization where id = ${workspaceId} for update`.execute(trx);
   }
@@ -117,6 +73,7 @@ export async function appendHistoryBatch(
   let prevHash = last?.hash ?? GENESIS_HASH;
   const iso = at.toISOString();
   const rows: DB["history"][] = [];
+  const entries: HistoryEntry[] = [];
   for (const e of events) {
     seq++;
     const body: HistoryEventBody = {
@@ -148,6 +105,7 @@ export async function appendHistoryBatch(
       prev_hash: prevHash,
       hash,
     });
+    entries.push({ ...body, prevHash, hash });
     prevHash = hash;
   }
   for (let i = 0; i < rows.length; i += 2000)
@@ -155,6 +113,7 @@ export async function appendHistoryBatch(
       .insertInto("history")
       .values(rows.slice(i, i + 2000))
       .execute();
+  return entries;
 }
 
 function toEntry(r: DB["history"]): HistoryEntry {
