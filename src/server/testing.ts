@@ -1,7 +1,8 @@
 import pino from "pino";
 import { parseConfig } from "../config/config.ts";
 import { fixedClock } from "../core/clock.ts";
-import { dropPostgresSchema, ensurePostgresSchema } from "../store/database.ts";
+import { ensurePostgresSchema } from "../store/database.ts";
+import { testSchemaName } from "../store/test-schema.ts";
 import { createInstance, type Instance } from "./instance.ts";
 import type { Mailer, OutgoingMail } from "./mail/mailer.ts";
 
@@ -44,7 +45,7 @@ export async function createTestInstance(
   let databaseUrl = ":memory:";
   if (dialect === "postgres") {
     if (!TEST_POSTGRES_URL) throw new Error("DELVIA_TEST_DATABASE_URL is not set");
-    schema = `t_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    schema = testSchemaName("t");
     await ensurePostgresSchema(TEST_POSTGRES_URL, schema);
     databaseUrl = TEST_POSTGRES_URL;
   }
@@ -57,7 +58,7 @@ export async function createTestInstance(
   const instance = await createInstance(config, {
     clock,
     mailer,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env.DELVIA_TEST_LOG_LEVEL ?? "silent" }),
     fastPasswordHashing: true,
     apiOnly: true,
     database: schema ? { schema, poolSize: 4 } : {},
@@ -96,7 +97,6 @@ export async function createTestInstance(
     signUp,
     dispose: async () => {
       await instance.close();
-      if (schema && TEST_POSTGRES_URL) await dropPostgresSchema(TEST_POSTGRES_URL, schema);
     },
   };
 }

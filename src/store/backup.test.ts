@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
-import { uuidv7 } from "../core/ids.ts";
 import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import { type Backup, createBackup, restoreBackup } from "./backup.ts";
-import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { testSchemaName } from "./test-schema.ts";
 import { createWorkspace } from "./workspaces.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
@@ -25,12 +25,11 @@ async function open(kind: "sqlite" | "postgres"): Promise<Database> {
     await migrateToLatest(d.db, d.schema);
     return d;
   }
-  const schema = `b_${uuidv7().replaceAll("-", "").slice(-16)}`;
+  const schema = testSchemaName("b");
   await ensurePostgresSchema(PG!, schema);
   const d = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 2 });
   opened.push(async () => {
     await d.close();
-    await dropPostgresSchema(PG!, schema);
   });
   await migrateToLatest(d.db, d.schema);
   return d;

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { uuidv7 } from "../core/ids.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
-import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { listGrants, listPeople } from "./record.ts";
+import { testSchemaName } from "./test-schema.ts";
 import { createWorkspace } from "./workspaces.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
@@ -194,7 +194,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     beforeEach(async () => {
       if (dialect === "postgres") {
-        schema = `i_${uuidv7().replaceAll("-", "").slice(-16)}`;
+        schema = testSchemaName("i");
         await ensurePostgresSchema(PG!, schema);
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
@@ -218,7 +218,6 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     });
     afterEach(async () => {
       await database.close();
-      if (schema) await dropPostgresSchema(PG!, schema);
     });
 
     const rows = () => {

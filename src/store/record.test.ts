@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uuidv7 } from "../core/ids.ts";
-import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
 import { migrateToLatest } from "./migrate.ts";
 import * as record from "./record.ts";
+import { testSchemaName } from "./test-schema.ts";
 import { createWorkspace } from "./workspaces.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
@@ -21,7 +22,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     beforeEach(async () => {
       if (dialect === "postgres") {
-        schema = `r_${uuidv7().replaceAll("-", "").slice(-16)}`;
+        schema = testSchemaName("r");
         await ensurePostgresSchema(PG!, schema);
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else {
@@ -48,7 +49,6 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     });
     afterEach(async () => {
       await database.close();
-      if (schema) await dropPostgresSchema(PG!, schema);
     });
 
     async function sample() {

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uuidv7 } from "../core/ids.ts";
-import { type Database, dropPostgresSchema, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
+import { testSchemaName } from "./test-schema.ts";
 import * as ws from "./workspaces.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
@@ -24,13 +25,13 @@ const harnesses: Record<"sqlite" | "postgres", () => Harness> = {
     return { open: async () => openDatabase({ kind: "sqlite", path: file }), cleanup: async () => {} };
   },
   postgres: () => {
-    const schema = `s_${uuidv7().replaceAll("-", "").slice(-16)}`;
+    const schema = testSchemaName("s");
     return {
       open: async () => {
         await ensurePostgresSchema(PG!, schema);
         return openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       },
-      cleanup: () => dropPostgresSchema(PG!, schema),
+      cleanup: async () => {},
     };
   },
 };
