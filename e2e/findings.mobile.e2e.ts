@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { newContext, serverAndBrowser, shot } from "./harness.ts";
+import { DESKTOP, newContext, serverAndBrowser, shot } from "./harness.ts";
 import { AppPage } from "./pages/app.ts";
 
 const env = serverAndBrowser();
@@ -50,6 +50,28 @@ describe("findings and guides on a phone", () => {
     await single.getByRole("button", { name: "Acknowledge" }).click();
     await page.getByText(/Acknowledged and snoozed \(1\)/).waitFor();
     await shot(page, "phone-findings-05-acknowledged");
+
+    // The same screens at desktop size.
+    const desk = await (await newContext(env.browser(), env.server().url, DESKTOP)).newPage();
+    await desk.goto("/app/sign-in");
+    await desk.getByLabel("Email").fill("olivia@bright.example");
+    await desk.getByLabel("Password").fill("correct horse battery");
+    await desk.getByRole("button", { name: "Sign in", exact: true }).click();
+    await desk.getByRole("list", { name: "Open findings" }).waitFor();
+    await shot(desk, "desktop-findings-dashboard");
+    await desk
+      .getByRole("navigation", { name: "Sections" })
+      .first()
+      .getByRole("link", { name: "Accounts" })
+      .click();
+    await desk.getByRole("heading", { level: 1, name: "Accounts" }).waitFor();
+    await shot(desk, "desktop-record-accounts");
+    await desk.getByRole("link", { name: "Bakery Co BC" }).click();
+    await desk.getByRole("heading", { level: 2, name: "Bakery Co BC" }).waitFor();
+    await shot(desk, "desktop-record-account");
+    await desk.getByRole("link", { name: "See it on the access map →" }).click();
+    await desk.getByRole("img", { name: /Access map with/ }).waitFor();
+    await shot(desk, "desktop-access-map");
   });
 
   it("searches the guides, opens an action guide, follows 'if this fails' to the troubleshooting page", async () => {

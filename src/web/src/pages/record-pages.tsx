@@ -155,6 +155,9 @@ function GrantList({ r, grants, ws }: { r: RecordData; grants: GrantView[]; ws: 
                   <span>{subjectLabel(r, g)}</span>
                 )}
                 {g.status !== "active" && <Badge>{g.status}</Badge>}
+                {g.subject.type === "person" &&
+                  r.people.find((p) => p.id === (g.subject as { personId: string }).personId)?.status ===
+                    "departed" && <Badge>left — remove this access</Badge>}
                 {g.expiresOn && (
                   <span className="text-sm text-slate-600 dark:text-slate-400">until {g.expiresOn}</span>
                 )}
