@@ -40,6 +40,13 @@ describe("findings and guides on a phone", () => {
     await page
       .getByRole("heading", { level: 1, name: "Remove someone from your TikTok Business Center" })
       .waitFor();
+    // Followed as a checklist inside the app: a ticked step is still ticked after a reload.
+    const checklist = page.getByRole("list", { name: "Checklist" });
+    await checklist.getByRole("checkbox").first().check();
+    await page.getByText(/^1 of \d+ done/).waitFor();
+    await page.reload();
+    await page.getByText(/^1 of \d+ done/).waitFor();
+    expect(await checklist.getByRole("checkbox").first().isChecked()).toBe(true);
     await shot(page, "phone-findings-04-guide");
     await page.goBack();
 

@@ -14,11 +14,13 @@ import { AccessService } from "./access-service.ts";
 import type { Auth } from "./auth/auth.ts";
 import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
+import type { GuideLibrary } from "./guides/load.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { findingsRoutes } from "./routes/findings.ts";
+import { guideProgressRoutes } from "./routes/guide-progress.ts";
 import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -44,6 +46,8 @@ export interface AppDeps {
   guideSite?: Hono;
   /** Guide JSON routes, mounted under /api/v1. */
   guideApi?: ReturnType<typeof createRouter>;
+  /** The guide library, for in-app guides followed as checklists. */
+  library?: GuideLibrary;
   /** CSP hashes of inline scripts the guide site uses. */
   scriptHashes?: string[];
 }
@@ -155,6 +159,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", findingsRoutes(deps));
   api.route("/", accessRoutes(deps, deps.access ?? new AccessService(deps.db)));
   if (deps.guideApi) api.route("/", deps.guideApi);
+  if (deps.library) api.route("/", guideProgressRoutes(deps, deps.library));
   app.route("/api/v1", api);
 
   const openapi = () =>

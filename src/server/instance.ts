@@ -63,6 +63,7 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     version: VERSION,
     ping: database.ping,
     guideApi: createGuideApi(database.db, library),
+    library,
     guideSite: createGuideSite({
       library,
       feedback: new KyselyGuideFeedbackStore(database.db),

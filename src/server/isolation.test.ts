@@ -62,6 +62,8 @@ async function workspaceWithObjects(email: string, name: string): Promise<Fixtur
   return {
     cookie,
     ids: {
+      platform: "tiktok",
+      slug: "add-member",
       findingKey,
       workspaceId: ws.id,
       memberId: members.members[0]!.id,
@@ -97,6 +99,7 @@ async function snapshot(): Promise<string> {
     "shared_login_knower",
     "access_grant",
     "finding",
+    "guide_progress",
     "history",
   ]) {
     // biome-ignore lint/suspicious/noExplicitAny: generic dump of any table
@@ -178,7 +181,11 @@ describe("tenant isolation across every workspace route", () => {
 
   it("a member of A addressing B's objects through A's own workspace gets 404 and nothing changes", async () => {
     const before = await snapshot();
-    for (const op of workspaceOperations().filter((o) => (o.path.match(/\{/g) ?? []).length > 1)) {
+    // Guides are shared content, not a workspace's objects: their progress routes take no B IDs.
+    const objectRoutes = workspaceOperations().filter(
+      (o) => (o.path.match(/\{/g) ?? []).length > 1 && !o.path.includes("/guide-progress/"),
+    );
+    for (const op of objectRoutes) {
       const ids = { ...b.ids, workspaceId: a.ids.workspaceId! };
       const res = await t.call(op.method, fill(op.path, ids), {
         cookie: a.cookie,

@@ -25,6 +25,7 @@ export const BACKUP_TABLES = [
   "guide_feedback",
   "finding",
   "finding_scan",
+  "guide_progress",
 ] as const;
 
 /** Columns stored as 0/1 on SQLite and as booleans on PostgreSQL. */

@@ -79,6 +79,16 @@ export interface DB {
   access_grant: AccessGrantTable;
   finding: FindingTable;
   finding_scan: FindingScanTable;
+  guide_progress: GuideProgressTable;
+}
+
+export interface GuideProgressTable {
+  workspace_id: string;
+  user_id: string;
+  guide_ref: string;
+  context: string;
+  done_steps: unknown;
+  updated_at: Timestamp;
 }
 
 export interface FindingTable {

@@ -3,6 +3,7 @@ import * as auth from "./2026_11_24_0001_auth.ts";
 import * as record from "./2026_11_24_0003_record.ts";
 import * as guideFeedback from "./2026_11_24_0004_guide_feedback.ts";
 import * as findings from "./2026_11_24_0005_findings.ts";
+import * as guideProgress from "./2026_11_24_0006_guide_progress.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_24_0003_record": record,
   "2026_11_24_0004_guide_feedback": guideFeedback,
   "2026_11_24_0005_findings": findings,
+  "2026_11_24_0006_guide_progress": guideProgress,
 };

@@ -16,6 +16,7 @@ import {
   SignUpPage,
   TwoFactorPage,
 } from "./pages/auth-pages.tsx";
+import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
 import {
@@ -124,7 +125,18 @@ const rMap = createRoute({
   validateSearch: mapSearch,
 });
 
+const contextSearch = (s: Record<string, unknown>): { context?: string | undefined } => ({
+  context: optionalString(s.context),
+});
+const rChecklist = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/guide/$platform/$guideSlug",
+  component: GuideChecklistPage,
+  validateSearch: contextSearch,
+});
+
 const routeTree = root.addChildren([
+  rChecklist,
   rMap,
   rImport,
   rRecord,

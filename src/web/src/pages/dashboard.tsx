@@ -196,12 +196,18 @@ function FindingCard({
       <p className="text-slate-700 dark:text-slate-300">{f.message}</p>
       <div className="flex flex-wrap items-center gap-3">
         {f.guide && (
-          <a
-            href={`/guides/${f.guide}`}
+          <Link
+            to="/w/$slug/guide/$platform/$guideSlug"
+            params={{
+              slug: workspace.slug,
+              platform: f.guide.split("/")[0]!,
+              guideSlug: f.guide.split("/")[1]!,
+            }}
+            search={{ context: f.key }}
             className="inline-flex min-h-11 items-center font-semibold text-brand-700 underline dark:text-brand-100"
           >
             How to fix it →
-          </a>
+          </Link>
         )}
         {f.accountId && (
           <Link
