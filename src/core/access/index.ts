@@ -50,14 +50,28 @@ class Interner {
   }
 }
 
-function push(lists: number[][], at: number, value: number): void {
+/**
+ * Adjacency lists: packed Int32Arrays after a bulk load (4 bytes an entry), turned back into
+ * plain arrays only for the lists a later change touches.
+ */
+type List = number[] | Int32Array;
+
+function writable(lists: List[], at: number): number[] {
   while (lists.length <= at) lists.push([]);
-  lists[at]!.push(value);
+  const list = lists[at]!;
+  if (Array.isArray(list)) return list;
+  const copy = Array.from(list);
+  lists[at] = copy;
+  return copy;
 }
 
-function drop(lists: number[][], at: number, value: number): void {
-  const list = lists[at];
-  if (!list) return;
+function push(lists: List[], at: number, value: number): void {
+  writable(lists, at).push(value);
+}
+
+function drop(lists: List[], at: number, value: number): void {
+  if (!lists[at]) return;
+  const list = writable(lists, at);
   const i = list.indexOf(value);
   if (i >= 0) {
     list[i] = list[list.length - 1]!;
@@ -91,19 +105,19 @@ export class AccessIndex {
   #subj = new Int32Array(0);
   #acc = new Int32Array(0);
   #asset = new Int32Array(0);
-  #role = new Int32Array(0);
+  #role = new Uint16Array(0); // interned role names: a workspace has far fewer than 65,536
   #status = new Uint8Array(0);
   #expires = new Int32Array(0);
   #allAssets = new Uint8Array(0);
 
-  readonly #byAccount: number[][] = []; // account-level grants on an account
-  readonly #byAsset: number[][] = []; // grants on an asset (held here or assigned inside a partner)
-  readonly #byPerson: number[][] = [];
-  readonly #byPartner: number[][] = []; // grants held by an account as a partner
-  readonly #byLogin: number[][] = [];
-  readonly #assetsOf: number[][] = [];
-  readonly #knowers: number[][] = [];
-  readonly #loginsOf: number[][] = [];
+  readonly #byAccount: List[] = []; // account-level grants on an account
+  readonly #byAsset: List[] = []; // grants on an asset (held here or assigned inside a partner)
+  readonly #byPerson: List[] = [];
+  readonly #byPartner: List[] = []; // grants held by an account as a partner
+  readonly #byLogin: List[] = [];
+  readonly #assetsOf: List[] = [];
+  readonly #knowers: List[] = [];
+  readonly #loginsOf: List[] = [];
 
   constructor(policy: RolePolicy) {
     this.#policy = policy;
@@ -121,6 +135,17 @@ export class AccessIndex {
     for (const a of s.assets) this.apply({ kind: "asset", value: a });
     for (const l of s.sharedLogins) this.apply({ kind: "shared_login", value: l });
     for (const g of s.grants) this.#insert(g);
+    // Lists grown by push keep spare capacity and 8-byte slots; packed copies take half or less.
+    for (const lists of [
+      this.#byAccount,
+      this.#byAsset,
+      this.#byPerson,
+      this.#byPartner,
+      this.#byLogin,
+      this.#assetsOf,
+    ]) {
+      for (let i = 0; i < lists.length; i++) lists[i] = Int32Array.from(lists[i]!);
+    }
   }
 
   /** Apply one change; the next query sees it (read-your-writes). */
@@ -182,7 +207,7 @@ export class AccessIndex {
     const need = this.#n + extra;
     if (need <= this.#cap) return;
     const cap = Math.max(need, this.#cap * 2, 1024);
-    const grow = <T extends Uint8Array | Int32Array>(a: T, per = 1): T => {
+    const grow = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, per = 1): T => {
       const b = new (a.constructor as new (n: number) => T)(cap * per);
       b.set(a);
       return b;
