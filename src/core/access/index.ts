@@ -14,6 +14,8 @@ const SUBJECT = { person: 0, partner: 1, system_user: 2, shared_login: 3 } as co
 const STATUS = { pending: 0, active: 1, revoked: 2 } as const;
 const REMOVED = 255;
 const NO_EXPIRY = 0x7fffffff;
+/** Two hex digits for every byte value: formatting a grant ID is then 16 lookups. */
+const HEX = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, "0"));
 
 /** `YYYY-MM-DD` → days since 1970-01-01, so expiry checks compare integers. */
 export function dayNumber(day: string): number {
@@ -304,9 +306,10 @@ export class AccessIndex {
   }
 
   #grantId(i: number): string {
-    let hex = "";
-    for (let k = 0; k < 16; k++) hex += this.#ids[i * 16 + k]!.toString(16).padStart(2, "0");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const b = this.#ids;
+    const o = i * 16;
+    const h = (k: number) => HEX[b[o + k]!]!;
+    return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
   }
 
   #edge(i: number, from: NodeRef, to: NodeRef): PathEdge {
