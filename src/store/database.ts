@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseTarget } from "../config/config.ts";
+import { registerSqlite } from "./bulk-insert.ts";
 import type { DB } from "./schema.ts";
 import { NodeSqliteDatabase } from "./sqlite.ts";
 
@@ -29,6 +30,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
   if (target.kind === "sqlite") {
     const sqlite = new NodeSqliteDatabase(target.path);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    registerSqlite(db, sqlite);
     return {
       db,
       dialect: "sqlite",

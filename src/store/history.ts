@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { chainInput, GENESIS_HASH, type HistoryEventBody } from "../core/history/canonical.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { bulkInsert } from "./bulk-insert.ts";
 import type { DB } from "./schema.ts";
 import { toIso } from "./schema.ts";
 
@@ -55,6 +56,8 @@ export async function appendHistoryBatch(
   actor: Actor,
   at: Date,
   events: { entityType: string; entityId: string; action: string; before?: unknown; after?: unknown }[],
+  /** The database the transaction belongs to: lets SQLite insert through one prepared statement. */
+  root?: Kysely<DB>,
 ): Promise<HistoryEntry[]> {
   if (!trx.isTransaction)
     throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
@@ -108,11 +111,7 @@ export async function appendHistoryBatch(
     entries.push({ ...body, prevHash, hash });
     prevHash = hash;
   }
-  for (let i = 0; i < rows.length; i += 2000)
-    await trx
-      .insertInto("history")
-      .values(rows.slice(i, i + 2000))
-      .execute();
+  await bulkInsert(root ?? trx, trx, "history", rows as unknown as Record<string, unknown>[], 2000);
   return entries;
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
+import { bulkInsert } from "./bulk-insert.ts";
 import { appendHistoryBatch } from "./history.ts";
 import type { WriteContext } from "./record.ts";
 import type {
@@ -59,7 +60,7 @@ export async function importSheet(
   let summary: ImportSummary | undefined;
   try {
     await inTransaction(db, async (trx) => {
-      summary = await apply(trx, ctx, rows);
+      summary = await apply(db, trx, ctx, rows);
       if (opts.dryRun) throw new Rollback();
     });
   } catch (err) {
@@ -68,7 +69,12 @@ export async function importSheet(
   return summary!;
 }
 
-async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Promise<ImportSummary> {
+async function apply(
+  root: Kysely<DB>,
+  trx: Kysely<DB>,
+  ctx: WriteContext,
+  rows: SheetRow[],
+): Promise<ImportSummary> {
   const ws = ctx.workspaceId;
   const at = ctx.now.toISOString();
   const created = zero();
@@ -565,15 +571,8 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
     );
   }
 
-  const batch = async <T>(table: keyof DB, values: T[]) => {
-    for (let i = 0; i < values.length; i += 1000) {
-      await trx
-        .insertInto(table)
-        // biome-ignore lint/suspicious/noExplicitAny: rows were typed when they were built above
-        .values(values.slice(i, i + 1000) as any)
-        .execute();
-    }
-  };
+  const batch = <T extends object>(table: keyof DB, values: T[]) =>
+    bulkInsert(root, trx, table, values as unknown as Record<string, unknown>[]);
   await batch("record_organization", inserts.orgs);
   await batch("person", inserts.people);
   await batch("person_email", inserts.emails);
@@ -583,6 +582,6 @@ async function apply(trx: Kysely<DB>, ctx: WriteContext, rows: SheetRow[]): Prom
   await batch("shared_login_knower", inserts.knowers);
   await batch("access_grant", inserts.grants);
   for (const u of updates) await u();
-  await appendHistoryBatch(trx, ws, ctx.actor, ctx.now, events);
+  await appendHistoryBatch(trx, ws, ctx.actor, ctx.now, events, root);
   return { created, changed, unchangedRows, rows: rows.length };
 }

@@ -15,7 +15,7 @@ const REQUIRED_PRAGMAS = [
 ] as const;
 
 /** node:sqlite binds only strings, numbers, bigints, null and bytes: map the rest. */
-function bindable(value: unknown): SQLInputValue {
+export function bindable(value: unknown): SQLInputValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) return value.toISOString();
