@@ -71,6 +71,11 @@ describe("the Record on a phone", () => {
     await page.getByRole("link", { name: "Jane Designer" }).waitFor();
     await shot(page, "phone-record-02-people");
 
+    await page.getByRole("link", { name: "Search the record" }).click();
+    await page.getByRole("searchbox", { name: "Search the record" }).fill("jane@agency");
+    await page.getByRole("list", { name: "Results" }).getByRole("link", { name: "Jane Designer" }).waitFor();
+    await shot(page, "phone-record-02b-search");
+
     // The client's BC shares its ad account with the agency's BC as a partner.
     await openAccount(page, "Client BC");
     await page.getByRole("button", { name: "Record access" }).click();

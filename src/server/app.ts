@@ -25,6 +25,7 @@ import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
 import { recordRoutes } from "./routes/record.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -157,6 +158,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", recordRoutes(deps));
   api.route("/", importExportRoutes(deps));
   api.route("/", findingsRoutes(deps));
+  api.route("/", searchRoutes(deps));
   api.route("/", accessRoutes(deps, deps.access ?? new AccessService(deps.db)));
   if (deps.guideApi) api.route("/", deps.guideApi);
   if (deps.library) api.route("/", guideProgressRoutes(deps, deps.library));

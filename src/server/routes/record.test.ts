@@ -118,3 +118,19 @@ describe("recording accounts, people and grants through the API", () => {
     expect((await post("organizations", { name: "Nope", kind: "other" }, viewer)).status).toBe(403);
   });
 });
+
+describe("search across the record", () => {
+  it("finds accounts by platform ID, people by email, and says what to type when the query is empty", async () => {
+    const find = async (q: string) =>
+      (
+        await readJson<{ hits: { type: string; name: string }[] }>(
+          await t.call("GET", `${base}/search?q=${encodeURIComponent(q)}`, { cookie: viewer }),
+        )
+      ).hits;
+    expect((await find("7012")).map((h) => [h.type, h.name])).toContainEqual(["account", "Client BC"]);
+    expect((await find("CARLA@client")).map((h) => [h.type, h.name])).toEqual([["person", "Carla"]]);
+    expect(await find("no such thing")).toEqual([]);
+    const empty = await t.call("GET", `${base}/search?q=`, { cookie: viewer });
+    expect(empty.status).toBe(400);
+  });
+});

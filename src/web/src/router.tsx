@@ -19,6 +19,7 @@ import {
 import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
+import { SearchPage } from "./pages/search-page.tsx";
 import {
   EntryPage,
   InvitePage,
@@ -135,7 +136,10 @@ const rChecklist = createRoute({
   validateSearch: contextSearch,
 });
 
+const rSearch = createRoute({ getParentRoute: () => root, path: "/w/$slug/search", component: SearchPage });
+
 const routeTree = root.addChildren([
+  rSearch,
   rChecklist,
   rMap,
   rImport,

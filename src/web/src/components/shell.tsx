@@ -90,6 +90,14 @@ export function AppShell({ workspace, children }: { workspace: Workspace; childr
             <WorkspaceSwitcher current={workspace} all={me.data?.workspaces ?? [workspace]} />
           </div>
           <div className="flex items-center gap-1">
+            <Link
+              to="/w/$slug/search"
+              params={{ slug: workspace.slug }}
+              className="inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg text-lg hover:bg-slate-200 dark:hover:bg-slate-800"
+              aria-label="Search the record"
+            >
+              <span aria-hidden="true">⌕</span>
+            </Link>
             <ThemeToggle />
             <Link
               to="/account"
