@@ -73,7 +73,9 @@ export interface SheetRow {
   notes: string | null;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Linear on any input: the domain's labels and dots cannot overlap, and length is capped first. */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+const EMAIL = { test: (s: string) => s.length <= 254 && EMAIL_SHAPE.test(s) };
 const PLATFORM_WORD = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 function validDay(v: string): boolean {

@@ -9,16 +9,22 @@ import { json, jsonBody, Member, problemResponses, Role, Workspace, WorkspacePar
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
+/** Without leading or trailing dashes (a loop, not a regex: linear on any input). */
+function trimDashes(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s[start] === "-") start++;
+  while (end > start && s[end - 1] === "-") end--;
+  return s.slice(start, end);
+}
+
 function slugify(name: string): string {
   const s = name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48)
-    .replace(/-+$/g, "");
-  return s || "workspace";
+    .replace(/[^a-z0-9]+/g, "-");
+  return trimDashes(trimDashes(s).slice(0, 48)) || "workspace";
 }
 
 const CreateWorkspace = z.strictObject({
