@@ -28,6 +28,8 @@ export async function serve(config: Config): Promise<number> {
     { port, database: instance.database.dialect, ms: Math.round(performance.now() - started) },
     `Delvia is running at ${instance.config.publicUrl} (listening on ${instance.config.host}:${port})`,
   );
+  // Reminders, expiries, re-checks: claimed in the database, so several servers never double up.
+  instance.scheduler.start();
   const stop = (signal: string) => {
     instance.logger.info({ signal }, "stopping");
     server.close(() => {

@@ -22,3 +22,8 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
+
+/** The day `n` days after (or before, when negative) a `YYYY-MM-DD` day. */
+export function addDays(day: string, n: number): string {
+  return isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
+}

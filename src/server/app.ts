@@ -16,6 +16,7 @@ import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
 import type { GuideLibrary } from "./guides/load.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import { Notifier } from "./notifier.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
 import { accessRoutes } from "./routes/access.ts";
@@ -24,7 +25,10 @@ import { guideProgressRoutes } from "./routes/guide-progress.ts";
 import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
+import { planRoutes } from "./routes/plans.ts";
 import { recordRoutes } from "./routes/record.ts";
+import { requestRoutes } from "./routes/requests.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 
@@ -41,6 +45,8 @@ export interface AppDeps {
   ping: () => Promise<void>;
   /** In-memory access indexes; one per app server. */
   access?: AccessService;
+  /** Inboxes and email; shared with the scheduler. */
+  notifier?: Notifier;
   /** The Record web app (static files), mounted at /app. */
   webApp?: Hono;
   /** The public guide site, mounted at / (home, /guides, sitemap, robots). */
@@ -159,7 +165,13 @@ export function createApp(deps: AppDeps) {
   api.route("/", importExportRoutes(deps));
   api.route("/", findingsRoutes(deps));
   api.route("/", searchRoutes(deps));
-  api.route("/", accessRoutes(deps, deps.access ?? new AccessService(deps.db)));
+  const access = deps.access ?? new AccessService(deps.db);
+  const notifier =
+    deps.notifier ?? new Notifier({ db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, logger });
+  api.route("/", accessRoutes(deps, access));
+  api.route("/", requestRoutes({ ...deps, notifier }));
+  api.route("/", planRoutes(deps, access));
+  api.route("/", notificationRoutes(deps));
   if (deps.guideApi) api.route("/", deps.guideApi);
   if (deps.library) api.route("/", guideProgressRoutes(deps, deps.library));
   app.route("/api/v1", api);

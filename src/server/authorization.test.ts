@@ -70,6 +70,27 @@ beforeAll(async () => {
   ).findings[0]!.key;
   ids.platform = "tiktok";
   ids.slug = "add-member";
+  ids.requestId = await post("requests", {
+    direction: "outgoing",
+    accountId: ids.accountId,
+    role: "Standard",
+    subject: { type: "person", personId: ids.personId },
+    contactName: "Casey",
+  });
+  // Sent, so the matrix's DELETE (drafts only) leaves it in place for the routes after it.
+  await t.call("POST", `${base}/requests/${ids.requestId}/moves`, {
+    cookie: cookies.owner,
+    body: { status: "sent" },
+  });
+  const plan = await readJson<{ id: string; tasks: { id: string }[] }>(
+    await t.call("POST", `${base}/plans`, {
+      cookie: cookies.owner,
+      body: { subject: { kind: "person-leaves", personId: ids.personId } },
+    }),
+  );
+  ids.planId = plan.id;
+  ids.taskId = plan.tasks[0]!.id;
+  ids.feedToken = "not-a-feed";
 });
 afterAll(() => t.dispose());
 

@@ -37,7 +37,12 @@ interface Schema {
   additionalProperties?: boolean | Schema;
   oneOf?: Schema[];
   anyOf?: Schema[];
+  $ref?: string;
 }
+
+/** Named schemas of the OpenAPI document, for `$ref`s in request bodies. */
+let COMPONENTS: Record<string, Schema> = {};
+const deref = (s: Schema): Schema => (s.$ref ? deref(COMPONENTS[s.$ref.split("/").pop()!] ?? {}) : s);
 
 type JsonType = "string" | "number" | "integer" | "boolean" | "array" | "object" | "null";
 
@@ -126,7 +131,8 @@ const isoDate = fc
   .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 
-function arbitraryFor(schema: Schema, ids: Record<string, string>, key = ""): fc.Arbitrary<Node> {
+function arbitraryFor(named: Schema, ids: Record<string, string>, key = ""): fc.Arbitrary<Node> {
+  const schema = deref(named);
   const leaf = (a: fc.Arbitrary<unknown>) => a.map((value): Node => ({ kind: "leaf", schema, value }));
   const branches = schema.oneOf ?? schema.anyOf;
   if (branches) return fc.oneof(...branches.map((b) => arbitraryFor(b, ids, key)));
@@ -210,7 +216,12 @@ const CATALOG_VALUES: Record<string, string[]> = {
 
 /** Fields that name another object get a real fixture ID, so the valid body is valid in the record too. */
 function fixtureIdFor(key: string, ids: Record<string, string>): string | undefined {
-  if (/^(ownerPersonId|backupOwnerPersonId|personId|knownByPersonIds)$/.test(key)) return ids.personId;
+  if (
+    /^(ownerPersonId|backupOwnerPersonId|personId|knownByPersonIds|successorPersonId|toPersonId)$/.test(key)
+  )
+    return ids.personId;
+  if (key === "assetIds") return ids.assetId;
+  if (key === "grantId") return ids.grantId;
   if (key === "organizationId") return ids.organizationId;
   if (key === "accountId") return ids.accountId;
   if (key === "assetId") return ids.assetId;
@@ -487,7 +498,23 @@ async function fixtures(): Promise<void> {
   const findings = await readJson<{ findings: { key: string }[] }>(
     await t.call("GET", `/api/v1/workspaces/${ws.id}/findings`, { cookie }),
   );
+  const requestId = await post("requests", {
+    direction: "outgoing",
+    accountId,
+    role: "Standard",
+    subject: { type: "person", personId },
+    contactName: "Casey",
+  });
+  const plan = await readJson<{ id: string; tasks: { id: string }[] }>(
+    await t.call("POST", `/api/v1/workspaces/${ws.id}/plans`, {
+      cookie,
+      body: { subject: { kind: "person-leaves", personId } },
+    }),
+  );
   ids = {
+    requestId,
+    planId: plan.id,
+    taskId: plan.tasks[0]!.id,
     platform: "tiktok",
     slug: "add-member",
     findingKey: findings.findings[0]!.key,
@@ -582,6 +609,7 @@ interface JsonRoute {
 
 function jsonRoutes(): JsonRoute[] {
   const doc = t.app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "0" } });
+  COMPONENTS = (doc.components?.schemas ?? {}) as Record<string, Schema>;
   const out: JsonRoute[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item as Record<string, { requestBody?: unknown }>)) {

@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import { type Database, type OpenOptions, openDatabase } from "../store/database.ts";
 import { KyselyGuideFeedbackStore } from "../store/guide-feedback.ts";
 import { migrateToLatest } from "../store/migrate.ts";
+import { AccessService } from "./access-service.ts";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/auth.ts";
 import { createGuideApi } from "./guides/api.ts";
@@ -14,6 +15,8 @@ import { THEME_SCRIPT_HASH } from "./guides/render.ts";
 import { createGuideSite } from "./guides/site.ts";
 import { createMailer } from "./mail/create-mailer.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import { Notifier } from "./notifier.ts";
+import { Scheduler } from "./scheduler.ts";
 import { createWebApp } from "./web-app.ts";
 
 export const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -53,7 +56,20 @@ export async function createInstance(config: Config, options: InstanceOptions = 
   });
   const clock = options.clock ?? systemClock;
   const library = loadGuideLibrary(options.guidesDir ?? `${ROOT_DIR}content/guides`);
+  const access = new AccessService(database.db);
+  const notifier = new Notifier({ db: database.db, mailer, publicUrl: cfg.publicUrl, logger });
+  const scheduler = new Scheduler({
+    db: database.db,
+    clock,
+    notifier,
+    access,
+    library,
+    publicUrl: cfg.publicUrl,
+    logger: logger.child({ module: "scheduler" }),
+  });
   const app = createApp({
+    access,
+    notifier,
     config: cfg,
     db: database.db,
     auth,
@@ -82,7 +98,11 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     config: cfg,
     logger,
     mailer,
-    close: () => database.close(),
+    scheduler,
+    close: async () => {
+      await scheduler.stop();
+      await database.close();
+    },
   };
 }
 

@@ -59,6 +59,19 @@ async function workspaceWithObjects(email: string, name: string): Promise<Fixtur
     await t.call("GET", `/api/v1/workspaces/${ws.id}/findings`, { cookie }),
   );
   const findingKey = findings.findings[0]!.key;
+  const requestId = await post("requests", {
+    direction: "outgoing",
+    accountId,
+    role: "Standard",
+    subject: { type: "person", personId },
+    contactName: `${name} Admin`,
+  });
+  const plan = await readJson<{ id: string; tasks: { id: string }[] }>(
+    await t.call("POST", `/api/v1/workspaces/${ws.id}/plans`, {
+      cookie,
+      body: { subject: { kind: "person-leaves", personId } },
+    }),
+  );
   return {
     cookie,
     ids: {
@@ -74,6 +87,9 @@ async function workspaceWithObjects(email: string, name: string): Promise<Fixtur
       assetId,
       sharedLoginId,
       grantId,
+      requestId,
+      planId: plan.id,
+      taskId: plan.tasks[0]!.id,
     },
   };
 }
@@ -100,6 +116,13 @@ async function snapshot(): Promise<string> {
     "access_grant",
     "finding",
     "guide_progress",
+    "access_request",
+    "change_plan",
+    "plan_task",
+    "account_change_rule",
+    "notification",
+    "notification_setting",
+    "calendar_feed",
     "history",
   ]) {
     // biome-ignore lint/suspicious/noExplicitAny: generic dump of any table
@@ -125,6 +148,17 @@ function validBody(method: string, path: string): unknown {
   if (method === "GET" || method === "DELETE") return undefined;
   if (path.endsWith("/members/{memberId}")) return { role: "viewer" };
   if (path.endsWith("/decision")) return { status: "acknowledged", reason: "We know" };
+  if (path.endsWith("/requests/{requestId}"))
+    return {
+      direction: "outgoing",
+      accountId: a.ids.accountId,
+      role: "Standard",
+      subject: { type: "person", personId: a.ids.personId },
+      contactName: "Someone",
+    };
+  if (path.endsWith("/moves")) return { status: "sent" };
+  if (path.endsWith("/plans/{planId}")) return { notes: "x" };
+  if (path.endsWith("/tasks/{taskId}")) return { evidence: "x" };
   if (path.endsWith("/grants/{grantId}"))
     return {
       subject: { type: "system_user", name: "Bot" },

@@ -26,6 +26,14 @@ export const BACKUP_TABLES = [
   "finding",
   "finding_scan",
   "guide_progress",
+  "access_request",
+  "change_plan",
+  "plan_task",
+  "account_change_rule",
+  "notification",
+  "notification_setting",
+  "calendar_feed",
+  "scheduled_job",
 ] as const;
 
 /** Columns stored as 0/1 on SQLite and as booleans on PostgreSQL. */
@@ -33,6 +41,8 @@ const BOOLEANS: Record<string, string[]> = {
   user: ["emailVerified", "twoFactorEnabled"],
   twoFactor: ["verified"],
   passkey: ["backedUp"],
+  access_request: ["email_contact"],
+  notification_setting: ["email"],
 };
 
 export interface Backup {

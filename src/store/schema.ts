@@ -80,6 +80,140 @@ export interface DB {
   finding: FindingTable;
   finding_scan: FindingScanTable;
   guide_progress: GuideProgressTable;
+  access_request: AccessRequestTable;
+  change_plan: ChangePlanTable;
+  plan_task: PlanTaskTable;
+  account_change_rule: AccountChangeRuleTable;
+  notification: NotificationTable;
+  notification_setting: NotificationSettingTable;
+  calendar_feed: CalendarFeedTable;
+  scheduled_job: ScheduledJobTable;
+}
+
+export interface AccessRequestTable {
+  id: string;
+  workspace_id: string;
+  direction: string;
+  title: string;
+  account_id: string;
+  asset_ids: unknown;
+  role: string;
+  method: string;
+  subject_type: string;
+  subject_person_id: string | null;
+  subject_account_id: string | null;
+  invite_email: string | null;
+  contact_name: string;
+  contact_email: string | null;
+  escalation_name: string | null;
+  escalation_email: string | null;
+  email_contact: Bool;
+  due_on: string | null;
+  status: string;
+  reminder_days: unknown;
+  sent_on: string | null;
+  invited_on: string | null;
+  accepted_on: string | null;
+  verified_on: string | null;
+  closed_on: string | null;
+  status_note: string | null;
+  grant_ids: unknown;
+  owner_user_id: string | null;
+  notes: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ChangePlanTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  title: string;
+  subject: unknown;
+  successor_person_id: string | null;
+  status: string;
+  due_on: string | null;
+  recheck_on: string | null;
+  last_check: unknown;
+  owner_user_id: string | null;
+  notes: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface PlanTaskTable {
+  id: string;
+  workspace_id: string;
+  plan_id: string;
+  position: number;
+  key: string;
+  phase: string;
+  kind: string;
+  title: string;
+  detail: string | null;
+  account_id: string | null;
+  guide: string | null;
+  action: unknown;
+  blocked_by: unknown;
+  status: string;
+  assignee_user_id: string | null;
+  due_on: string | null;
+  evidence: string | null;
+  done_by: string | null;
+  done_at: Timestamp | null;
+}
+
+export interface AccountChangeRuleTable {
+  account_id: string;
+  workspace_id: string;
+  notify: string | null;
+  remove_within_days: number | null;
+  successor_person_id: string | null;
+  notes: string | null;
+  updated_at: Timestamp;
+}
+
+export interface NotificationTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  topic: string;
+  key: string;
+  title: string;
+  body: string;
+  link: string;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+  emailed_at: Timestamp | null;
+}
+
+export interface NotificationSettingTable {
+  workspace_id: string;
+  user_id: string;
+  email: Bool;
+  muted_topics: unknown;
+  updated_at: Timestamp;
+}
+
+export interface CalendarFeedTable {
+  token_hash: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface ScheduledJobTable {
+  key: string;
+  workspace_id: string;
+  kind: string;
+  payload: unknown;
+  created_at: Timestamp;
+  claimed_by: string | null;
+  claimed_at: Timestamp | null;
+  done_at: Timestamp | null;
+  error: string | null;
 }
 
 export interface GuideProgressTable {

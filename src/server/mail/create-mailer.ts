@@ -25,6 +25,8 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        ...(mail.cc ? { cc: mail.cc } : {}),
       });
     },
   };

@@ -3,6 +3,9 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Where answers should go (the person in Delvia who sent it). */
+  replyTo?: string;
+  cc?: string;
 }
 
 /** Sends email. Without SMTP configured, messages go to the log so links can still be used. */

@@ -96,3 +96,46 @@ export async function createSharedLogin(
     return view;
   });
 }
+
+/** Replace who is recorded as knowing a shared login (e.g. after its password was changed). */
+export async function setSharedLoginKnowers(
+  db: Kysely<DB>,
+  ctx: WriteContext,
+  id: string,
+  personIds: string[],
+): Promise<SharedLoginView> {
+  return inTransaction(db, async (trx) => {
+    const before = await getSharedLogin(trx, ctx.workspaceId, id);
+    for (const p of personIds) await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
+    await trx
+      .deleteFrom("shared_login_knower")
+      .where("workspace_id", "=", ctx.workspaceId)
+      .where("shared_login_id", "=", id)
+      .execute();
+    const knowers = [...new Set(personIds)];
+    if (knowers.length)
+      await trx
+        .insertInto("shared_login_knower")
+        .values(
+          knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
+        )
+        .execute();
+    await trx
+      .updateTable("shared_login")
+      .set({ updated_at: ctx.now.toISOString() })
+      .where("workspace_id", "=", ctx.workspaceId)
+      .where("id", "=", id)
+      .execute();
+    const after = await getSharedLogin(trx, ctx.workspaceId, id);
+    await appendHistory(trx, {
+      ...ctx,
+      at: ctx.now,
+      entityType: "shared_login",
+      entityId: id,
+      action: "update",
+      before,
+      after,
+    });
+    return after;
+  });
+}
