@@ -98,6 +98,8 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     config: cfg,
     logger,
     mailer,
+    access,
+    notifier,
     scheduler,
     close: async () => {
       await scheduler.stop();

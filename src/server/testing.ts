@@ -12,6 +12,8 @@ export const TEST_POSTGRES_URL = process.env.DELVIA_TEST_DATABASE_URL || undefin
 export type TestDialect = "sqlite" | "postgres";
 
 export interface TestInstance extends Instance {
+  /** The PostgreSQL schema this instance uses (undefined on SQLite). */
+  schema: string | undefined;
   clock: ReturnType<typeof fixedClock>;
   outbox: OutgoingMail[];
   /** Sign up a user and return the cookie header that carries their session. */
@@ -32,10 +34,16 @@ export interface TestInstance extends Instance {
 export async function createTestInstance(
   dialect: TestDialect = "sqlite",
   now = "2026-11-24T09:00:00.000Z",
+  opts: {
+    /** Join another test instance's PostgreSQL schema (a second server on the same database). */
+    schema?: string;
+    /** Send through this mailer (e.g. real SMTP) instead of the in-memory outbox. */
+    mailer?: Mailer;
+  } = {},
 ): Promise<TestInstance> {
   const clock = fixedClock(now);
   const outbox: OutgoingMail[] = [];
-  const mailer: Mailer = {
+  const mailer: Mailer = opts.mailer ?? {
     configured: true,
     send: async (m) => {
       outbox.push(m);
@@ -45,8 +53,8 @@ export async function createTestInstance(
   let databaseUrl = ":memory:";
   if (dialect === "postgres") {
     if (!TEST_POSTGRES_URL) throw new Error("DELVIA_TEST_DATABASE_URL is not set");
-    schema = testSchemaName("t");
-    await ensurePostgresSchema(TEST_POSTGRES_URL, schema);
+    schema = opts.schema ?? testSchemaName("t");
+    if (!opts.schema) await ensurePostgresSchema(TEST_POSTGRES_URL, schema);
     databaseUrl = TEST_POSTGRES_URL;
   }
   const config = parseConfig({
@@ -91,6 +99,7 @@ export async function createTestInstance(
 
   return {
     ...instance,
+    schema,
     clock,
     outbox,
     call,
