@@ -6,11 +6,7 @@ import { AppPage } from "./pages/app.ts";
 const env = serverAndBrowser();
 
 async function nav(page: Page, section: string) {
-  await page
-    .getByRole("navigation", { name: "Sections" })
-    .last()
-    .getByRole("link", { name: section })
-    .click();
+  await new AppPage(page).goTo(section);
   await page.getByRole("heading", { level: 1, name: section }).waitFor();
 }
 

@@ -26,12 +26,19 @@ export class AppPage {
     await this.page.getByRole("heading", { level: 1, name }).waitFor();
   }
 
+  /** A section: from the tab bar on a phone (through "More" when it is not there), the side bar on a desktop. */
+  async goTo(section: string) {
+    const navs = this.page.getByRole("navigation", { name: "Sections" });
+    const visible = navs.getByRole("link", { name: section, exact: true }).filter({ visible: true });
+    if ((await visible.count()) > 0) await visible.first().click();
+    else {
+      await navs.getByRole("link", { name: "More", exact: true }).filter({ visible: true }).click();
+      await this.page.getByRole("link", { name: new RegExp(`^${section}`) }).click();
+    }
+  }
+
   async goToTeam() {
-    await this.page
-      .getByRole("navigation", { name: "Sections" })
-      .getByRole("link", { name: "Team" })
-      .last()
-      .click();
+    await this.goTo("Team");
     await this.page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
   }
 

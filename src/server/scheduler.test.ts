@@ -158,6 +158,46 @@ describe("the scheduler, on a fixed clock", () => {
   });
 });
 
+describe("reviews and access that runs out", () => {
+  it("tells owners and admins a week before a review is due and three days before access ends, once each", async () => {
+    const t = await createTestInstance("sqlite");
+    instances.push(t);
+    const { cookie, base, dev, gads } = await setup(t);
+    await t.call("PATCH", `${base}/accounts/${gads}`, {
+      cookie,
+      body: { reviewCadenceDays: 30, lastReviewedOn: "2026-11-02" },
+    });
+    await t.call("POST", `${base}/grants`, {
+      cookie,
+      body: {
+        subject: { type: "person", personId: dev },
+        target: { accountId: gads },
+        role: "Standard",
+        expiresOn: "2026-11-28",
+      },
+    });
+    expect(await t.scheduler.tick()).toEqual([]);
+    t.clock.advance(1 * DAY); // 25 Nov: access ends in 3 days, review (2 Dec) in 7
+    const ran = await t.scheduler.tick();
+    expect(ran.map((k) => k.split(":")[0]).sort()).toEqual(["grant-ends", "review"]);
+    const titles = (await inbox(t, base, cookie)).notifications.map((n) => n.title).sort();
+    expect(titles).toEqual([
+      "Access ends 2026-11-28: Dev on Bloom Ads",
+      "Access review due 2026-12-02: Bloom Ads",
+    ]);
+    expect(await t.scheduler.tick()).toEqual([]);
+    // Muted topics are not delivered.
+    await t.call("PUT", `${base}/notification-settings`, {
+      cookie,
+      body: { email: false, mutedTopics: ["reviews"] },
+    });
+    await t.call("PATCH", `${base}/accounts/${gads}`, { cookie, body: { lastReviewedOn: "2026-11-20" } });
+    t.clock.advance(20 * DAY);
+    await t.scheduler.tick();
+    expect((await inbox(t, base, cookie)).notifications.filter((n) => n.topic === "reviews")).toHaveLength(1);
+  });
+});
+
 for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
   describe.skipIf(dialect === "postgres" && !TEST_POSTGRES_URL)(
     `two servers on one database (${dialect})`,

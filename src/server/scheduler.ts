@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { type Clock, isoDay } from "../core/clock.ts";
+import { addDays, type Clock, isoDay } from "../core/clock.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { type RequestEvent, requestEvents } from "../core/requests/compose.ts";
 import type { RequestStatus } from "../core/requests/state.ts";
 import { claimJob, finishJob, reclaimStaleJobs } from "../store/notifications.ts";
 import { openTasksDue, plansDueForRecheck } from "../store/plans.ts";
 import { getRequest, moveRequest, requestsInMotion } from "../store/requests.ts";
-import type { DB } from "../store/schema.ts";
+import { type DB, toIso } from "../store/schema.ts";
 import type { AccessService } from "./access-service.ts";
 import type { GuideLibrary } from "./guides/load.ts";
 import { type Notifier, recipients } from "./notifier.ts";
@@ -20,6 +20,10 @@ interface Job {
   kind: string;
   payload: Record<string, unknown>;
 }
+
+/** Notice ahead of an access review's due day, and of access that runs out. */
+const REVIEW_NOTICE_DAYS = 7;
+const EXPIRY_NOTICE_DAYS = 3;
 
 /** A claimed job that did not finish (its server stopped) is taken over after this long. */
 const LEASE_MS = 10 * 60_000;
@@ -114,6 +118,53 @@ export class Scheduler {
           planTitle: t.plan_title,
           dueOn: t.due_on,
           to: t.assignee_user_id ?? t.owner_user_id,
+        },
+      });
+    // Access reviews coming due (a week ahead) and access that runs out (three days ahead).
+    const reviews = await db
+      .selectFrom("platform_account")
+      .select(["id", "workspace_id", "name", "review_cadence_days", "last_reviewed_on", "created_at"])
+      .where("review_cadence_days", "is not", null)
+      .execute();
+    for (const a of reviews) {
+      const from = a.last_reviewed_on ?? toIso(a.created_at).slice(0, 10);
+      const dueOn = addDays(from, Number(a.review_cadence_days));
+      if (addDays(dueOn, -REVIEW_NOTICE_DAYS) <= today)
+        jobs.push({
+          key: `review:${a.id}:${dueOn}`,
+          workspaceId: a.workspace_id,
+          kind: "review-due",
+          payload: { accountId: a.id, name: a.name, dueOn },
+        });
+    }
+    const ending = await db
+      .selectFrom("access_grant")
+      .innerJoin("platform_account", "platform_account.id", "access_grant.target_account_id")
+      .leftJoin("person", "person.id", "access_grant.subject_person_id")
+      .select([
+        "access_grant.id",
+        "access_grant.workspace_id",
+        "access_grant.expires_on",
+        "access_grant.role",
+        "access_grant.target_account_id",
+        "platform_account.name as account",
+        "person.name as person",
+      ])
+      .where("access_grant.status", "=", "active")
+      .where("access_grant.expires_on", "is not", null)
+      .where("access_grant.expires_on", "<=", addDays(today, EXPIRY_NOTICE_DAYS))
+      .execute();
+    for (const g of ending)
+      jobs.push({
+        key: `grant-ends:${g.id}:${g.expires_on}`,
+        workspaceId: g.workspace_id,
+        kind: "access-ends",
+        payload: {
+          accountId: g.target_account_id,
+          account: g.account,
+          person: g.person ?? "Someone",
+          role: g.role,
+          expiresOn: g.expires_on,
         },
       });
     return jobs;
@@ -283,6 +334,35 @@ export class Scheduler {
                     .join("\n")}`
                 : `Nothing is left in the record, but ${plan.progress.total - plan.progress.done} task(s) are still open.`,
           path: `/app/w/${slug}/plans/${plan.id}`,
+        },
+        now,
+      );
+      return;
+    }
+    if (job.kind === "review-due" || job.kind === "access-ends") {
+      const p = job.payload as {
+        accountId: string;
+        name: string;
+        dueOn: string;
+        account: string;
+        person: string;
+        role: string;
+        expiresOn: string;
+      };
+      const review = job.kind === "review-due";
+      await notifier.notify(
+        {
+          workspaceId: job.workspaceId,
+          userIds: await recipients(db, job.workspaceId, []),
+          topic: review ? "reviews" : "access",
+          key: job.key,
+          title: review
+            ? `Access review due ${p.dueOn}: ${p.name}`
+            : `Access ends ${p.expiresOn}: ${p.person} on ${p.account}`,
+          body: review
+            ? `Confirm who can get into ${p.name}, then record the review on the account.`
+            : `${p.person} holds ${p.role} on ${p.account} until ${p.expiresOn}. Remove it on the platform then, and record the change, unless it should be extended.`,
+          path: `/app/w/${slug}/accounts/${p.accountId}`,
         },
         now,
       );

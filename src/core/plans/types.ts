@@ -1,24 +1,10 @@
 import { z } from "zod";
+import { PHASES, type Phase, PLAN_KINDS } from "./labels.ts";
+
+export { PHASE_LABELS, PHASES, type Phase, PLAN_KIND_LABELS, PLAN_KINDS, type PlanKind } from "./labels.ts";
 
 const id = z.string().min(1).max(64);
 const day = z.iso.date("Use the date format YYYY-MM-DD");
-
-export const PLAN_KINDS = [
-  "person-leaves",
-  "relationship-ends",
-  "ownership-handover",
-  "role-change",
-  "shared-login-retired",
-] as const;
-export type PlanKind = (typeof PLAN_KINDS)[number];
-
-export const PLAN_KIND_LABELS: Record<PlanKind, string> = {
-  "person-leaves": "A person leaves",
-  "relationship-ends": "An agency or contractor relationship ends",
-  "ownership-handover": "Ownership of an account is handed over",
-  "role-change": "A person's role changes",
-  "shared-login-retired": "A shared login is retired",
-};
 
 /** What a plan is about: the change that happened or is about to. */
 export const PlanSubject = z.discriminatedUnion("kind", [
@@ -70,16 +56,6 @@ export const TaskAction = z.discriminatedUnion("type", [
   z.object({ type: z.literal("forget-shared-login"), sharedLoginId: id, personIds: z.array(id) }),
 ]);
 export type TaskAction = z.infer<typeof TaskAction>;
-
-export const PHASES = ["prepare", "hand-over", "remove", "secure"] as const;
-export type Phase = (typeof PHASES)[number];
-
-export const PHASE_LABELS: Record<Phase, string> = {
-  prepare: "Before anything else",
-  "hand-over": "Hand over first",
-  remove: "Then remove access",
-  secure: "Then secure what they knew",
-};
 
 /** A task as the generator proposes it, before it is stored. */
 export interface TaskDraft {

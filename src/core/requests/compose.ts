@@ -86,7 +86,7 @@ export function composeRequestMessage(i: ComposeInput): ComposedMessage {
     i.guide.steps.forEach((s, n) => {
       lines.push(`${n + 1}. ${s}`);
     });
-    lines.push(`Step-by-step guide with screenshots of where to click: ${i.guide.url}`);
+    lines.push(`Where to click, step by step: ${i.guide.url}`);
   } else if (i.guide) {
     lines.push("", `Step-by-step guide: ${i.guide.url}`);
   }

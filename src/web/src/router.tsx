@@ -8,6 +8,19 @@ import { AccountPage } from "./pages/account-page.tsx";
 const AccessMapPage = lazy(() =>
   import("./pages/access-map.tsx").then((m) => ({ default: m.AccessMapPage })),
 );
+// Requests, plans and the inbox load on first visit, keeping the first screen small.
+const RequestsPage = lazy(() =>
+  import("./pages/requests-pages.tsx").then((m) => ({ default: m.RequestsPage })),
+);
+const RequestDetailPage = lazy(() =>
+  import("./pages/requests-pages.tsx").then((m) => ({ default: m.RequestDetailPage })),
+);
+const PlansPage = lazy(() => import("./pages/plans-pages.tsx").then((m) => ({ default: m.PlansPage })));
+const PlanDetailPage = lazy(() =>
+  import("./pages/plans-pages.tsx").then((m) => ({ default: m.PlanDetailPage })),
+);
+const InboxPage = lazy(() => import("./pages/inbox-page.tsx").then((m) => ({ default: m.InboxPage })));
+const MorePage = lazy(() => import("./pages/inbox-page.tsx").then((m) => ({ default: m.MorePage })));
 
 import {
   ForgotPasswordPage,
@@ -18,6 +31,7 @@ import {
 } from "./pages/auth-pages.tsx";
 import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
+
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
 import { SearchPage } from "./pages/search-page.tsx";
 import {
@@ -138,7 +152,48 @@ const rChecklist = createRoute({
 
 const rSearch = createRoute({ getParentRoute: () => root, path: "/w/$slug/search", component: SearchPage });
 
+const planSearch = (
+  s: Record<string, unknown>,
+): { kind?: string | undefined; personId?: string | undefined; accountId?: string | undefined } => ({
+  kind: optionalString(s.kind),
+  personId: optionalString(s.personId),
+  accountId: optionalString(s.accountId),
+});
+const accountSearch = (s: Record<string, unknown>): { accountId?: string | undefined } => ({
+  accountId: optionalString(s.accountId),
+});
+const rRequests = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/requests",
+  component: RequestsPage,
+  validateSearch: accountSearch,
+});
+const rRequest = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/requests/$requestId",
+  component: RequestDetailPage,
+});
+const rPlans = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/plans",
+  component: PlansPage,
+  validateSearch: planSearch,
+});
+const rPlan = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/plans/$planId",
+  component: PlanDetailPage,
+});
+const rInbox = createRoute({ getParentRoute: () => root, path: "/w/$slug/inbox", component: InboxPage });
+const rMore = createRoute({ getParentRoute: () => root, path: "/w/$slug/more", component: MorePage });
+
 const routeTree = root.addChildren([
+  rRequests,
+  rRequest,
+  rPlans,
+  rPlan,
+  rInbox,
+  rMore,
   rSearch,
   rChecklist,
   rMap,

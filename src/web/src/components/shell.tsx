@@ -1,16 +1,27 @@
+import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import type { ReactNode } from "react";
-import { atLeast, type Role, type Workspace } from "../api.ts";
+import { api, atLeast, type Role, type Workspace } from "../api.ts";
 import { useMe } from "../queries.ts";
 import { ThemeToggle } from "./theme.tsx";
 
 /** The app's sections, in one place: the phone tab bar and the desktop side bar both read it. */
-export const NAV: { to: string; label: string; icon: string; needs: Role }[] = [
-  { to: "/w/$slug", label: "Home", icon: "⌂", needs: "viewer" },
-  { to: "/w/$slug/accounts", label: "Accounts", icon: "▦", needs: "viewer" },
-  { to: "/w/$slug/people", label: "People", icon: "◉", needs: "viewer" },
-  { to: "/w/$slug/members", label: "Team", icon: "⚑", needs: "viewer" },
-  { to: "/w/$slug/settings", label: "Settings", icon: "⚙", needs: "owner" },
+export const NAV: {
+  to: string;
+  label: string;
+  icon: string;
+  needs: Role;
+  phone: boolean;
+  desktop: boolean;
+}[] = [
+  { to: "/w/$slug", label: "Home", icon: "⌂", needs: "viewer", phone: true, desktop: true },
+  { to: "/w/$slug/accounts", label: "Accounts", icon: "▦", needs: "viewer", phone: true, desktop: true },
+  { to: "/w/$slug/people", label: "People", icon: "◉", needs: "viewer", phone: false, desktop: true },
+  { to: "/w/$slug/requests", label: "Requests", icon: "⇄", needs: "viewer", phone: true, desktop: true },
+  { to: "/w/$slug/plans", label: "Plans", icon: "☑", needs: "viewer", phone: true, desktop: true },
+  { to: "/w/$slug/members", label: "Team", icon: "⚑", needs: "viewer", phone: false, desktop: true },
+  { to: "/w/$slug/settings", label: "Settings", icon: "⚙", needs: "owner", phone: false, desktop: true },
+  { to: "/w/$slug/more", label: "More", icon: "≡", needs: "viewer", phone: true, desktop: false },
 ];
 
 function WorkspaceSwitcher({ current, all }: { current: Workspace; all: Workspace[] }) {
@@ -40,7 +51,15 @@ function WorkspaceSwitcher({ current, all }: { current: Workspace; all: Workspac
 /** Header, navigation (bottom bar on phones, side bar from 1024px) and the page. */
 export function AppShell({ workspace, children }: { workspace: Workspace; children: ReactNode }) {
   const me = useMe();
-  const items = NAV.filter((n) => atLeast(workspace.role, n.needs));
+  const allowed = NAV.filter((n) => atLeast(workspace.role, n.needs));
+  const items = allowed.filter((n) => n.desktop);
+  const phoneItems = allowed.filter((n) => n.phone);
+  const inbox = useQuery({
+    queryKey: ["notifications", workspace.id],
+    queryFn: () => api<{ unread: number }>(`/workspaces/${workspace.id}/notifications`),
+    refetchInterval: 60_000,
+  });
+  const unread = inbox.data?.unread ?? 0;
   const link =
     "flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-800";
   const active =
@@ -98,6 +117,34 @@ export function AppShell({ workspace, children }: { workspace: Workspace; childr
             >
               <span aria-hidden="true">⌕</span>
             </Link>
+            <Link
+              to="/w/$slug/inbox"
+              params={{ slug: workspace.slug }}
+              className="relative inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg text-lg hover:bg-slate-200 dark:hover:bg-slate-800"
+              aria-label={unread ? `Notifications, ${unread} unread` : "Notifications"}
+            >
+              <svg
+                aria-hidden="true"
+                viewBox="0 0 24 24"
+                className="h-5 w-5"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="2"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              >
+                <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+                <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+              </svg>
+              {unread > 0 && (
+                <span
+                  aria-hidden="true"
+                  className="absolute top-1 right-0.5 min-w-5 rounded-full bg-red-700 px-1 text-center text-xs font-bold text-white"
+                >
+                  {unread > 99 ? "99+" : unread}
+                </span>
+              )}
+            </Link>
             <ThemeToggle />
             <Link
               to="/account"
@@ -120,8 +167,11 @@ export function AppShell({ workspace, children }: { workspace: Workspace; childr
           aria-label="Sections"
           className="safe-bottom fixed inset-x-0 bottom-0 z-10 border-t border-slate-200 bg-white lg:hidden dark:border-slate-800 dark:bg-slate-900"
         >
-          <ul className="grid" style={{ gridTemplateColumns: `repeat(${items.length}, minmax(0, 1fr))` }}>
-            {items.map((n) => (
+          <ul
+            className="grid"
+            style={{ gridTemplateColumns: `repeat(${phoneItems.length}, minmax(0, 1fr))` }}
+          >
+            {phoneItems.map((n) => (
               <li key={n.to}>
                 <Link
                   to={n.to}

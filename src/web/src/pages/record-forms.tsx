@@ -5,10 +5,10 @@ import { ApiError, api } from "../api.ts";
 import { Alert, Button, Field, Select } from "../components/ui.tsx";
 import type { AccountView, RecordData } from "./record-api.ts";
 
-const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
-const orNull = (v: string) => (v === "" ? null : v);
+export const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
+export const orNull = (v: string) => (v === "" ? null : v);
 
-function useSubmit(workspaceId: string, onDone?: () => void) {
+export function useSubmit(workspaceId: string, onDone?: () => void) {
   const qc = useQueryClient();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -28,7 +28,7 @@ function useSubmit(workspaceId: string, onDone?: () => void) {
   return { error, busy, run };
 }
 
-function ErrorNote({ error }: { error: ApiError | null }) {
+export function ErrorNote({ error }: { error: ApiError | null }) {
   if (!error) return null;
   return (
     <Alert>

@@ -5,14 +5,21 @@ import { atLeast, type Workspace } from "../api.ts";
 import { AppShell } from "../components/shell.tsx";
 import { Alert, Badge, Button, Card, Loading, PageTitle } from "../components/ui.tsx";
 import { PersonReach, WhoCanReach } from "./access-panel.tsx";
+import { ChangeRuleCard } from "./change-rule.tsx";
 import { type GrantView, type RecordData, subjectLabel, useHistory, useRecord } from "./record-api.ts";
 import { AddAccountForm, AddAssetForm, AddGrantForm, AddPersonForm } from "./record-forms.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
 
-const linkCls = "font-semibold text-brand-700 underline-offset-2 hover:underline dark:text-brand-100";
+export const linkCls = "font-semibold text-brand-700 underline-offset-2 hover:underline dark:text-brand-100";
 
 /** A button that opens a form in place: quick adds stay on the page, in a few taps. */
-function Disclosure({ label, children }: { label: string; children: (close: () => void) => ReactNode }) {
+export function Disclosure({
+  label,
+  children,
+}: {
+  label: string;
+  children: (close: () => void) => ReactNode;
+}) {
   const [open, setOpen] = useState(false);
   return open ? (
     <Card title={label}>
@@ -26,7 +33,7 @@ function Disclosure({ label, children }: { label: string; children: (close: () =
   );
 }
 
-function RecordPage({
+export function RecordPage({
   title,
   sub,
   children,
@@ -170,7 +177,7 @@ function GrantList({ r, grants, ws }: { r: RecordData; grants: GrantView[]; ws: 
   );
 }
 
-function Timeline({ workspaceId, ids }: { workspaceId: string; ids: string[] }) {
+export function Timeline({ workspaceId, ids }: { workspaceId: string; ids: string[] }) {
   const history = useHistory(workspaceId, ids);
   if (history.isPending) return <Loading />;
   const events = history.data?.events ?? [];
@@ -246,6 +253,27 @@ export function AccountDetailPage() {
                 See it on the access map →
               </Link>
             </Card>
+            <ChangeRuleCard ws={ws} r={r} accountId={a.id} />
+            {canEdit && (
+              <div className="flex flex-wrap gap-2">
+                <Link
+                  to="/w/$slug/requests"
+                  params={{ slug: ws.slug }}
+                  search={{ accountId: a.id }}
+                  className="inline-flex min-h-11 items-center rounded-lg px-4 text-sm font-semibold ring-1 ring-slate-300 dark:ring-slate-600"
+                >
+                  Request access to it
+                </Link>
+                <Link
+                  to="/w/$slug/plans"
+                  params={{ slug: ws.slug }}
+                  search={{ kind: "ownership-handover", accountId: a.id }}
+                  className="inline-flex min-h-11 items-center rounded-lg px-4 text-sm font-semibold ring-1 ring-slate-300 dark:ring-slate-600"
+                >
+                  Hand over ownership
+                </Link>
+              </div>
+            )}
             {canEdit && (
               <Disclosure label="Record access">
                 {(close) => <AddGrantForm workspaceId={ws.id} record={r} account={a} onDone={close} />}
@@ -372,6 +400,18 @@ export function PersonDetailPage() {
               <p className="text-slate-600 dark:text-slate-400">
                 {p.emails.join(", ") || "No email recorded"}
               </p>
+              {atLeast(ws.role, "editor") && (
+                <div className="mt-3 flex flex-wrap gap-2">
+                  <Link
+                    to="/w/$slug/plans"
+                    params={{ slug: ws.slug }}
+                    search={{ kind: "person-leaves", personId: p.id }}
+                    className="inline-flex min-h-11 items-center rounded-lg bg-brand-700 px-4 text-sm font-semibold text-white hover:bg-brand-800"
+                  >
+                    Plan their departure
+                  </Link>
+                </div>
+              )}
             </Card>
             <Card title="Everything they can reach">
               <PersonReach workspaceId={ws.id} personId={p.id} />
