@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PHASES, type Phase, PLAN_KINDS } from "./labels.ts";
+import type { Phase } from "./labels.ts";
 
 export { PHASE_LABELS, PHASES, type Phase, PLAN_KIND_LABELS, PLAN_KINDS, type PlanKind } from "./labels.ts";
 
