@@ -156,6 +156,20 @@ describe("import, export and access questions from the command line", () => {
     expect(out.findings.map((f: { rule: string }) => f.rule)).toContain("single-admin");
   });
 
+  it("makes a leaver's plan from the access engine and lists plans and requests", () => {
+    const made = delvia("leaver", "--workspace", "acme", "--email", "jane@agency.test");
+    expect(made.code, made.err).toBe(0);
+    expect(made.out).toContain('Plan "Jane leaves" with');
+    expect(made.out).toContain("Remove Jane from Client ads (in Agency BC) (Analyst)");
+    const plans = JSON.parse(delvia("plans", "--workspace", "acme", "--json").out);
+    expect(plans.plans).toHaveLength(1);
+    expect(plans.plans[0].progress).toEqual({ done: 0, total: plans.plans[0].tasks.length });
+    expect(delvia("requests", "--workspace", "acme").out).toContain("0 request(s) in acme");
+    const nobody = delvia("leaver", "--workspace", "acme", "--email", "nobody@else.test");
+    expect(nobody.code).toBe(2);
+    expect(nobody.err).toContain("Nobody with the email nobody@else.test");
+  });
+
   it("backs up and restores faithfully — including the history event an earlier test tampered with, which the restore reports", () => {
     const file = join(dir, "backup.json.gz");
     const b = delvia("backup", "--to", file);

@@ -41,6 +41,19 @@ export const COMMANDS: Record<string, Command> = {
     summary: "findings --workspace SLUG [--as-of YYYY-MM-DD] [--json]: problems the record shows",
     run: async ({ config, args }) => (await import("./findings.ts")).findings(config, args),
   },
+  requests: {
+    summary: "requests --workspace SLUG [--all] [--json]: access requests and what each waits for",
+    run: async ({ config, args }) => (await import("./requests-plans.ts")).requests(config, args),
+  },
+  plans: {
+    summary: "plans --workspace SLUG [--json]: change plans and their tasks",
+    run: async ({ config, args }) => (await import("./requests-plans.ts")).plans(config, args),
+  },
+  leaver: {
+    summary:
+      "leaver --workspace SLUG --email E [--successor-email E2] [--json]: make the plan for someone who leaves",
+    run: async ({ config, args }) => (await import("./requests-plans.ts")).leaver(config, args),
+  },
   backup: {
     summary: "backup --to FILE: a consistent copy of everything, taken while Delvia runs",
     run: async ({ config, args }) => (await import("./backup.ts")).backup(config, args),

@@ -1,0 +1,89 @@
+import type { Config } from "../config/config.ts";
+import { isoDay, systemClock } from "../core/clock.ts";
+import { STATUS_LABELS } from "../core/requests/state.ts";
+import { AccessService } from "../server/access-service.ts";
+import { createPlan } from "../server/plans-service.ts";
+import { lifetimeOf } from "../server/requests-service.ts";
+import { listPlans } from "../store/plans.ts";
+import * as record from "../store/record.ts";
+import { listRequests } from "../store/requests.ts";
+import { flag, option, UsageError, withDatabase, workspaceBySlug } from "./context.ts";
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** `delvia requests --workspace SLUG [--all] [--json]`: requests in progress (or all), with what each waits for. */
+export async function requests(config: Config, args: string[]): Promise<number> {
+  return withDatabase(config, async (database) => {
+    const ws = await workspaceBySlug(database, option(args, "workspace"));
+    const today = isoDay(systemClock.now());
+    const all = await listRequests(database.db, ws.id, lifetimeOf, today);
+    const shown = flag(args, "all")
+      ? all
+      : all.filter((r) => !["verified", "declined", "withdrawn"].includes(r.status));
+    if (flag(args, "json")) out(JSON.stringify({ requests: shown }, null, 2));
+    else {
+      out(`${shown.length} request(s) in ${ws.slug}`);
+      for (const r of shown)
+        out(
+          `[${STATUS_LABELS[r.status]}] ${r.title} (${r.direction}, admin ${r.contactName})${r.invitationExpiresOn ? ` · invitation runs out ${r.invitationExpiresOn}` : ""}${r.nextReminderOn ? ` · next reminder ${r.nextReminderOn}` : ""}`,
+        );
+    }
+    return 0;
+  });
+}
+
+/** `delvia plans --workspace SLUG [--json]`: change plans and their progress. */
+export async function plans(config: Config, args: string[]): Promise<number> {
+  return withDatabase(config, async (database) => {
+    const ws = await workspaceBySlug(database, option(args, "workspace"));
+    const list = await listPlans(database.db, ws.id);
+    if (flag(args, "json")) out(JSON.stringify({ plans: list }, null, 2));
+    else {
+      out(`${list.length} plan(s) in ${ws.slug}`);
+      for (const p of list) {
+        out(`[${p.status}] ${p.title}: ${p.progress.done}/${p.progress.total} tasks done`);
+        for (const t of p.tasks)
+          out(`  ${t.status === "done" ? "[x]" : t.status === "skipped" ? "[-]" : "[ ]"} ${t.title}`);
+      }
+    }
+    return 0;
+  });
+}
+
+/** `delvia leaver --workspace SLUG --email E [--successor-email E2]`: make the plan for a person who leaves. */
+export async function leaver(config: Config, args: string[]): Promise<number> {
+  const email = option(args, "email")?.toLowerCase();
+  if (!email) throw new UsageError("Name who leaves with --email ADDRESS.");
+  return withDatabase(config, async (database) => {
+    const ws = await workspaceBySlug(database, option(args, "workspace"));
+    const people = await record.listPeople(database.db, ws.id);
+    const find = (e: string) => {
+      const p = people.find((x) => x.emails.includes(e));
+      if (!p) throw new UsageError(`Nobody with the email ${e} in ${ws.slug}.`);
+      return p;
+    };
+    const person = find(email);
+    const successorEmail = option(args, "successor-email")?.toLowerCase();
+    const successor = successorEmail ? find(successorEmail) : null;
+    const plan = await createPlan(
+      database.db,
+      new AccessService(database.db),
+      { workspaceId: ws.id, actor: { userId: null, label: "cli" }, now: systemClock.now() },
+      {
+        subject: { kind: "person-leaves", personId: person.id },
+        successorPersonId: successor?.id ?? null,
+        dueOn: null,
+        notes: null,
+      },
+      null,
+    );
+    if (flag(args, "json")) out(JSON.stringify(plan, null, 2));
+    else {
+      out(`Plan "${plan.title}" with ${plan.tasks.length} task(s); re-check on ${plan.recheckOn}:`);
+      plan.tasks.forEach((t, i) => {
+        out(`${i + 1}. ${t.title}${t.guide ? `  (/guides/${t.guide})` : ""}`);
+      });
+    }
+    return 0;
+  });
+}
