@@ -165,6 +165,9 @@ describe("import, export and access questions from the command line", () => {
     expect(plans.plans).toHaveLength(1);
     expect(plans.plans[0].progress).toEqual({ done: 0, total: plans.plans[0].tasks.length });
     expect(delvia("requests", "--workspace", "acme").out).toContain("0 request(s) in acme");
+    const bad = delvia("requests", "--workspace", "acme", "--move", "x", "--to", "teleported");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--to takes one of: draft, sent");
     const nobody = delvia("leaver", "--workspace", "acme", "--email", "nobody@else.test");
     expect(nobody.code).toBe(2);
     expect(nobody.err).toContain("Nobody with the email nobody@else.test");

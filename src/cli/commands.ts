@@ -42,7 +42,8 @@ export const COMMANDS: Record<string, Command> = {
     run: async ({ config, args }) => (await import("./findings.ts")).findings(config, args),
   },
   requests: {
-    summary: "requests --workspace SLUG [--all] [--json]: access requests and what each waits for",
+    summary:
+      "requests --workspace SLUG [--all] [--json] | --move ID --to STATUS [--note TEXT]: access requests, or move one on",
     run: async ({ config, args }) => (await import("./requests-plans.ts")).requests(config, args),
   },
   plans: {

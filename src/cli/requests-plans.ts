@@ -1,21 +1,49 @@
 import type { Config } from "../config/config.ts";
 import { isoDay, systemClock } from "../core/clock.ts";
-import { STATUS_LABELS } from "../core/requests/state.ts";
+import { AppError } from "../core/errors.ts";
+import { REQUEST_STATUSES, type RequestStatus, STATUS_LABELS } from "../core/requests/state.ts";
 import { AccessService } from "../server/access-service.ts";
 import { createPlan } from "../server/plans-service.ts";
-import { lifetimeOf } from "../server/requests-service.ts";
+import { lifetimeOf, roleResolver } from "../server/requests-service.ts";
 import { listPlans } from "../store/plans.ts";
 import * as record from "../store/record.ts";
-import { listRequests } from "../store/requests.ts";
+import { getRequest, listRequests, moveRequest } from "../store/requests.ts";
 import { flag, option, UsageError, withDatabase, workspaceBySlug } from "./context.ts";
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-/** `delvia requests --workspace SLUG [--all] [--json]`: requests in progress (or all), with what each waits for. */
+/**
+ * `delvia requests --workspace SLUG [--all] [--json]`: requests in progress (or all), with what each
+ * waits for; `--move ID --to STATUS [--note TEXT]` moves one on, as the app does.
+ */
 export async function requests(config: Config, args: string[]): Promise<number> {
   return withDatabase(config, async (database) => {
     const ws = await workspaceBySlug(database, option(args, "workspace"));
     const today = isoDay(systemClock.now());
+    const moveId = option(args, "move");
+    if (moveId) {
+      const to = option(args, "to");
+      if (!to || !(REQUEST_STATUSES as readonly string[]).includes(to))
+        throw new UsageError(`--to takes one of: ${REQUEST_STATUSES.join(", ")}.`);
+      const before = await getRequest(database.db, ws.id, moveId, lifetimeOf, today).catch(() => {
+        throw new UsageError(`No request ${moveId} in ${ws.slug}.`);
+      });
+      try {
+        const after = await moveRequest(
+          database.db,
+          { workspaceId: ws.id, actor: { userId: null, label: "cli" }, now: systemClock.now() },
+          moveId,
+          { status: to as RequestStatus, on: null, note: option(args, "note") ?? null },
+          lifetimeOf,
+          await roleResolver(database.db, ws.id, before),
+        );
+        out(`${after.title}: ${STATUS_LABELS[before.status]} → ${STATUS_LABELS[after.status]}`);
+        return 0;
+      } catch (err) {
+        if (err instanceof AppError) throw new UsageError(err.userMessage);
+        throw err;
+      }
+    }
     const all = await listRequests(database.db, ws.id, lifetimeOf, today);
     const shown = flag(args, "all")
       ? all
@@ -25,7 +53,7 @@ export async function requests(config: Config, args: string[]): Promise<number> 
       out(`${shown.length} request(s) in ${ws.slug}`);
       for (const r of shown)
         out(
-          `[${STATUS_LABELS[r.status]}] ${r.title} (${r.direction}, admin ${r.contactName})${r.invitationExpiresOn ? ` · invitation runs out ${r.invitationExpiresOn}` : ""}${r.nextReminderOn ? ` · next reminder ${r.nextReminderOn}` : ""}`,
+          `${r.id} [${STATUS_LABELS[r.status]}] ${r.title} (${r.direction}, admin ${r.contactName})${r.invitationExpiresOn ? ` · invitation runs out ${r.invitationExpiresOn}` : ""}${r.nextReminderOn ? ` · next reminder ${r.nextReminderOn}` : ""}`,
         );
     }
     return 0;

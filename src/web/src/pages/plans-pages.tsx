@@ -321,6 +321,18 @@ function PlanDetail({ ws, r, planId }: { ws: Workspace; r: RecordData; planId: s
       setBusy(false);
     }
   };
+  const setStatus = async (status: "open" | "cancelled") => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/workspaces/${ws.id}/plans/${plan.id}`, { method: "PATCH", body: { status } });
+      await refresh();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="flex flex-col gap-4">
       <Card>
@@ -355,11 +367,22 @@ function PlanDetail({ ws, r, planId }: { ws: Workspace; r: RecordData; planId: s
           </div>
         )}
         {error && <Alert>{error.message}</Alert>}
-        {canEdit && (
-          <Button variant="secondary" className="mt-3" disabled={busy} onClick={() => void recheck()}>
-            {busy ? "Checking…" : "Re-check now"}
-          </Button>
-        )}
+        <div className="mt-3 flex flex-wrap gap-2">
+          {canEdit && (
+            <Button variant="secondary" disabled={busy} onClick={() => void recheck()}>
+              {busy ? "Checking…" : "Re-check now"}
+            </Button>
+          )}
+          {atLeast(ws.role, "editor") && plan.status !== "complete" && (
+            <Button
+              variant={plan.status === "open" ? "danger" : "secondary"}
+              disabled={busy}
+              onClick={() => void setStatus(plan.status === "open" ? "cancelled" : "open")}
+            >
+              {plan.status === "open" ? "Cancel the plan" : "Reopen the plan"}
+            </Button>
+          )}
+        </div>
       </Card>
       {PHASES.map((phase) => {
         const tasks = plan.tasks.filter((t) => t.phase === phase);
