@@ -20,3 +20,13 @@ export function ensureSecret(config: Config): Config {
   }
   return Object.freeze({ ...config, secret });
 }
+
+/** The instance secret if one exists (set, or generated earlier into the data dir); never creates one. */
+export function existingSecret(config: Config): string | undefined {
+  if (config.secret) return config.secret;
+  try {
+    return readFileSync(join(config.dataDir, "secret"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

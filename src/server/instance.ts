@@ -5,6 +5,7 @@ import { ensureSecret } from "../config/secret.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Database, type OpenOptions, openDatabase } from "../store/database.ts";
 import { KyselyGuideFeedbackStore } from "../store/guide-feedback.ts";
+import { sealKey } from "../store/history-seal.ts";
 import { migrateToLatest } from "../store/migrate.ts";
 import { AccessService } from "./access-service.ts";
 import { createApp } from "./app.ts";
@@ -66,6 +67,7 @@ export async function createInstance(config: Config, options: InstanceOptions = 
     library,
     publicUrl: cfg.publicUrl,
     logger: logger.child({ module: "scheduler" }),
+    sealKey: sealKey(cfg.secret!),
   });
   const app = createApp({
     access,

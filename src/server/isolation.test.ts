@@ -123,6 +123,7 @@ async function snapshot(): Promise<string> {
     "notification",
     "notification_setting",
     "calendar_feed",
+    "history_seal",
     "history",
   ]) {
     // biome-ignore lint/suspicious/noExplicitAny: generic dump of any table

@@ -62,6 +62,15 @@ describe("the scheduler, on a fixed clock", () => {
     t.outbox.length = 0;
 
     expect(await t.scheduler.tick()).toEqual([]);
+    // Each tick also signs the head of every workspace's history chain that moved.
+    const { verifyHistory } = await import("../store/history.ts");
+    const { sealKey } = await import("../store/history-seal.ts");
+    expect(
+      await verifyHistory(t.db, ws.id, { sealKey: sealKey(t.config.secret!), now: t.clock.now() }),
+    ).toMatchObject({
+      ok: true,
+      seal: { sealedAt: "2026-11-24T09:00:00.000Z" },
+    });
     t.clock.advance(3 * DAY);
     expect(await t.scheduler.tick()).toHaveLength(1);
     expect(await t.scheduler.tick()).toEqual([]);

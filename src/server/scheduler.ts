@@ -4,6 +4,7 @@ import { addDays, type Clock, isoDay } from "../core/clock.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { type RequestEvent, requestEvents } from "../core/requests/compose.ts";
 import type { RequestStatus } from "../core/requests/state.ts";
+import { sealHeads } from "../store/history-seal.ts";
 import { claimJob, finishJob, reclaimStaleJobs } from "../store/notifications.ts";
 import { openTasksDue, plansDueForRecheck } from "../store/plans.ts";
 import { getRequest, moveRequest, requestsInMotion } from "../store/requests.ts";
@@ -36,6 +37,8 @@ export interface SchedulerDeps {
   library?: GuideLibrary;
   publicUrl: string;
   logger: Logger;
+  /** Signs each workspace's history head (see store/history-seal.ts); no sealing without it. */
+  sealKey?: Buffer;
 }
 
 /**
@@ -175,6 +178,7 @@ export class Scheduler {
     const { db, clock, logger } = this.#deps;
     const now = clock.now();
     const ran: string[] = [];
+    if (this.#deps.sealKey) await sealHeads(db, this.#deps.sealKey, now);
     const todo: Job[] = [];
     for (const job of await this.due()) if (await claimJob(db, job, this.id, now)) todo.push(job);
     todo.push(...((await reclaimStaleJobs(db, this.id, now, LEASE_MS)) as Job[]));

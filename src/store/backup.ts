@@ -34,6 +34,7 @@ export const BACKUP_TABLES = [
   "notification_setting",
   "calendar_feed",
   "scheduled_job",
+  "history_seal",
 ] as const;
 
 /** Columns stored as 0/1 on SQLite and as booleans on PostgreSQL. */

@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { chainInput, GENESIS_HASH, type HistoryEventBody } from "../core/history/canonical.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { bulkInsert } from "./bulk-insert.ts";
+import { checkSeal, latestSeal } from "./history-seal.ts";
 import type { DB } from "./schema.ts";
 import { toIso } from "./schema.ts";
 
@@ -153,14 +154,26 @@ export async function historyOf(
 }
 
 export type VerifyResult =
-  | { ok: true; events: number; head: string }
+  | {
+      ok: true;
+      events: number;
+      head: string;
+      /** With a seal key: when the head was last signed ("none" when it never was). */
+      seal?: { sealedAt: string; seq: number } | "none";
+    }
   | { ok: false; events: number; brokenAt: number; reason: string };
 
 /**
  * Walk a workspace's chain from the start and recompute every hash. Reports the first event
  * whose stored hash, link to its predecessor or sequence number does not hold.
  */
-export async function verifyHistory(db: Kysely<DB>, workspaceId: string): Promise<VerifyResult> {
+export async function verifyHistory(
+  db: Kysely<DB>,
+  workspaceId: string,
+  opts: { sealKey?: Buffer; now?: Date } = {},
+): Promise<VerifyResult> {
+  const sealed = opts.sealKey ? await latestSeal(db, workspaceId) : undefined;
+  let hashAtSeal: string | undefined;
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
@@ -199,10 +212,51 @@ export async function verifyHistory(db: Kysely<DB>, workspaceId: string): Promis
           reason: `event ${e.seq} was changed after it was written`,
         };
       prev = e.hash;
+      if (sealed && e.seq === sealed.seq) hashAtSeal = e.hash;
       expectedSeq++;
       count++;
     }
     if (rows.length < pageSize) break;
   }
-  return { ok: true, events: count, head: prev };
+  if (!opts.sealKey) return { ok: true, events: count, head: prev };
+  const check = await checkSeal(
+    db,
+    opts.sealKey,
+    workspaceId,
+    count,
+    () => hashAtSeal,
+    opts.now ?? new Date(),
+  );
+  switch (check.status) {
+    case "none":
+      return { ok: true, events: count, head: prev, seal: "none" };
+    case "ok":
+      return {
+        ok: true,
+        events: count,
+        head: prev,
+        seal: { sealedAt: check.seal.sealedAt, seq: check.seal.seq },
+      };
+    case "forged":
+      return {
+        ok: false,
+        events: count,
+        brokenAt: check.seal.seq,
+        reason: `the seal of ${check.seal.sealedAt} was not signed with this instance's key`,
+      };
+    case "truncated":
+      return {
+        ok: false,
+        events: count,
+        brokenAt: count + 1,
+        reason: `the history ends at event ${count}, but event ${check.seal.seq} was sealed on ${check.seal.sealedAt}: events were removed from the end`,
+      };
+    case "mismatch":
+      return {
+        ok: false,
+        events: count,
+        brokenAt: check.seal.seq,
+        reason: `event ${check.seal.seq} differs from the one sealed on ${check.seal.sealedAt}`,
+      };
+  }
 }

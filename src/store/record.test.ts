@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uuidv7 } from "../core/ids.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
+import { sealHeads, sealKey } from "./history-seal.ts";
 import { migrateToLatest } from "./migrate.ts";
 import * as record from "./record.ts";
 import { testSchemaName } from "./test-schema.ts";
@@ -197,6 +198,82 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       else await sql`drop trigger history_no_delete`.execute(database.db);
       await sql`delete from history where workspace_id = ${ws} and seq = 2`.execute(database.db);
       expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: false, brokenAt: 2 });
+    });
+
+    describe("tampering with a sealed history: 5 of 5 detected", () => {
+      const key = sealKey("a-secret-kept-outside-the-database-0123456789");
+      /** Disable the append-only triggers, as an attacker with the database files would. */
+      async function unguard() {
+        if (dialect === "postgres") await sql`alter table history disable trigger user`.execute(database.db);
+        else {
+          await sql`drop trigger if exists history_no_update`.execute(database.db);
+          await sql`drop trigger if exists history_no_delete`.execute(database.db);
+        }
+      }
+      async function sealed() {
+        await sample();
+        await sealHeads(database.db, key, now);
+        const v = await verifyHistory(database.db, ws, { sealKey: key, now });
+        expect(v).toMatchObject({ ok: true, seal: { seq: 6 } });
+        await unguard();
+      }
+      const verdict = () => verifyHistory(database.db, ws, { sealKey: key, now });
+      const row = async (seq: number) =>
+        database.db
+          .selectFrom("history")
+          .selectAll()
+          .where("workspace_id", "=", ws)
+          .where("seq", "=", seq)
+          .executeTakeFirstOrThrow();
+
+      it("edit: a changed event", async () => {
+        await sealed();
+        await sql`update history set actor_label = 'mallory' where workspace_id = ${ws} and seq = 4`.execute(
+          database.db,
+        );
+        expect(await verdict()).toMatchObject({ ok: false, brokenAt: 4 });
+      });
+      it("delete: an event removed from the middle", async () => {
+        await sealed();
+        await sql`delete from history where workspace_id = ${ws} and seq = 3`.execute(database.db);
+        expect(await verdict()).toMatchObject({ ok: false, brokenAt: 3 });
+      });
+      it("insert: a forged event slipped in, later ones renumbered", async () => {
+        await sealed();
+        const forged = { ...(await row(5)), id: uuidv7(), actor_label: "mallory" };
+        for (let seq = 6; seq >= 5; seq--)
+          await sql`update history set seq = ${seq + 1} where workspace_id = ${ws} and seq = ${seq}`.execute(
+            database.db,
+          );
+        await database.db.insertInto("history").values(forged).execute();
+        expect(await verdict()).toMatchObject({ ok: false, brokenAt: 5 });
+      });
+      it("reorder: two events swapped", async () => {
+        await sealed();
+        await sql`update history set seq = 100 where workspace_id = ${ws} and seq = 2`.execute(database.db);
+        await sql`update history set seq = 2 where workspace_id = ${ws} and seq = 3`.execute(database.db);
+        await sql`update history set seq = 3 where workspace_id = ${ws} and seq = 100`.execute(database.db);
+        expect(await verdict()).toMatchObject({ ok: false, brokenAt: 2 });
+      });
+      it("truncate: the last events removed, which the chain alone cannot see", async () => {
+        await sealed();
+        await sql`delete from history where workspace_id = ${ws} and seq >= 5`.execute(database.db);
+        // Without the seal the shorter chain is self-consistent…
+        expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: true, events: 4 });
+        // …with it, the removal is named.
+        const v = await verdict();
+        expect(v).toMatchObject({ ok: false, brokenAt: 5 });
+        expect(v.ok === false && v.reason).toContain("events were removed from the end");
+      });
+      it("a seal written without the key is refused", async () => {
+        await sealed();
+        const later = new Date(now.getTime() + 2 * 3600_000);
+        expect(await sealHeads(database.db, sealKey("another-secret-another-secret-another-0"), later)).toBe(
+          1,
+        );
+        const v = await verifyHistory(database.db, ws, { sealKey: key, now: later });
+        expect(v.ok === false && v.reason).toMatch(/not signed with this instance's key/);
+      });
     });
 
     it("revoking a grant is recorded as a revoke event with before and after", async () => {

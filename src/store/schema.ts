@@ -88,6 +88,15 @@ export interface DB {
   notification_setting: NotificationSettingTable;
   calendar_feed: CalendarFeedTable;
   scheduled_job: ScheduledJobTable;
+  history_seal: HistorySealTable;
+}
+
+export interface HistorySealTable {
+  workspace_id: string;
+  sealed_at: Timestamp;
+  seq: number | string;
+  hash: string;
+  mac: string;
 }
 
 export interface AccessRequestTable {

@@ -5,6 +5,7 @@ import * as guideFeedback from "./2026_11_24_0004_guide_feedback.ts";
 import * as findings from "./2026_11_24_0005_findings.ts";
 import * as guideProgress from "./2026_11_24_0006_guide_progress.ts";
 import * as requestsPlans from "./2026_11_25_0007_requests_plans.ts";
+import * as historySeal from "./2026_11_25_0008_history_seal.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_24_0005_findings": findings,
   "2026_11_24_0006_guide_progress": guideProgress,
   "2026_11_25_0007_requests_plans": requestsPlans,
+  "2026_11_25_0008_history_seal": historySeal,
 };
