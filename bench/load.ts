@@ -1,0 +1,99 @@
+// npm run bench:load [-- 100000] — 30 s at 500 mixed requests/s (reads and writes) against a real
+// `delvia serve` on 127.0.0.1 whose workspace holds 1,000,000 grants (or the number given), on
+// SQLite, and on PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
+import {
+  type Kind,
+  kindRows,
+  log,
+  mb,
+  ms,
+  n,
+  parseArgs,
+  printTable,
+  runMix,
+  seed,
+  serverProblems,
+  signIn,
+  startServer,
+  warm,
+} from "./load-common.ts";
+
+const SECONDS = 30;
+const RATE = 500;
+const CONNECTIONS = 50;
+
+const { grants } = parseArgs(process.argv.slice(2), { grants: 1_000_000 });
+const kinds: Kind[] = process.env.DELVIA_TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
+
+const summary: string[][] = [];
+for (const kind of kinds) {
+  log(`${kind}: seeding ${n(grants)} grants`);
+  const backend = await seed(kind, grants);
+  try {
+    log(`${kind}: seeded in ${backend.seedSeconds.toFixed(1)} s; starting the server`);
+    const server = await startServer(backend);
+    try {
+      const cookie = await signIn(server.url);
+      const warmRows = await warm(server, cookie, backend.ids);
+      const before = await server.memory();
+      log(`${kind}: running ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} connections`);
+      const r = await runMix(server, cookie, backend.ids, {
+        seconds: SECONDS,
+        rate: RATE,
+        connections: CONNECTIONS,
+      });
+      const after = await server.memory();
+
+      console.log(`\n## ${kind}, ${n(grants)} grants\n`);
+      printTable(
+        ["step", "time"],
+        [
+          ["seed (store, 100k chunks)", `${backend.seedSeconds.toFixed(1)} s`],
+          ["server start", `${server.startSeconds.toFixed(1)} s`],
+          ...warmRows,
+        ],
+      );
+      console.log();
+      printTable(["kind", "requests", "non-2xx", "p50", "p99"], kindRows(r.byKind));
+      const problems = serverProblems(server);
+      if (problems.length) console.log(`\nServer errors (last ${problems.length}):\n${problems.join("\n")}`);
+      summary.push([
+        kind,
+        n(grants),
+        `${n(Math.round(r.throughput))}/s`,
+        ms(r.p50),
+        ms(r.p975),
+        ms(r.p99),
+        ms(r.max),
+        n(r.errors),
+        n(r.timeouts),
+        n(r.non2xx),
+        `${mb(before.rss)} → ${mb(after.rss)}`,
+        `${mb(before.heapUsed)} → ${mb(after.heapUsed)}`,
+      ]);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await backend.cleanup();
+  }
+}
+
+console.log(`\n## ${RATE} mixed requests/s for ${SECONDS} s (target)\n`);
+printTable(
+  [
+    "database",
+    "grants",
+    "throughput",
+    "p50",
+    "p97.5",
+    "p99",
+    "max",
+    "errors",
+    "timeouts",
+    "non-2xx",
+    "server RSS before → after",
+    "heap used",
+  ],
+  summary,
+);
