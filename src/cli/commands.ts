@@ -76,9 +76,16 @@ export const COMMANDS: Record<string, Command> = {
     run: async ({ config }) => {
       const { openDatabase } = await import("../store/database.ts");
       const { migrateToLatest } = await import("../store/migrate.ts");
-      const database = openDatabase(config.database);
+      const owner = config.migrationDatabaseUrl && config.database.kind === "postgres";
+      const database = openDatabase(
+        owner ? { kind: "postgres", url: config.migrationDatabaseUrl! } : config.database,
+      );
       try {
         const { applied } = await migrateToLatest(database.db, database.schema);
+        if (owner && config.database.kind === "postgres") {
+          const { grantAppRole, roleOf } = await import("../store/pg-roles.ts");
+          await grantAppRole(database.db, roleOf(config.database.url));
+        }
         process.stdout.write(
           applied.length
             ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n`

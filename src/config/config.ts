@@ -18,6 +18,12 @@ export const SETTINGS = {
     help: "SQLite file path, or a postgres:// URL",
     default: "<data dir>/delvia.db",
   },
+  migrationDatabaseUrl: {
+    env: "DELVIA_MIGRATION_DATABASE_URL",
+    flag: null,
+    help: "PostgreSQL only: a postgres:// URL of the role that owns the tables; migrations run as it and grant the app's role (DELVIA_DATABASE_URL) only reading and writing rows",
+    default: "",
+  },
   dataDir: {
     env: "DELVIA_DATA_DIR",
     flag: "--data-dir",
@@ -89,6 +95,7 @@ const schema = z.object({
   secret: z.string().min(32, "must be at least 32 characters (or leave it unset to generate one)").optional(),
   trustedOrigins: z.array(urlWithProtocol(["http:", "https:"])),
   smtpUrl: urlWithProtocol(["smtp:", "smtps:"]).optional(),
+  migrationDatabaseUrl: urlWithProtocol(["postgres:", "postgresql:"]).optional(),
   mailFrom: z.string().min(3),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     error: "must be one of fatal, error, warn, info, debug, silent",
@@ -107,6 +114,8 @@ export interface Config {
   readonly secret: string | undefined;
   readonly trustedOrigins: readonly string[];
   readonly smtpUrl: string | undefined;
+  /** PostgreSQL: the owner role's URL for migrations; the app then runs with row access only. */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly mailFrom: string;
   readonly logLevel: string;
 }
@@ -146,6 +155,7 @@ export function parseConfig(
       .map((s) => s.trim())
       .filter(Boolean),
     smtpUrl: raw("smtpUrl"),
+    migrationDatabaseUrl: raw("migrationDatabaseUrl"),
     mailFrom: raw("mailFrom") ?? SETTINGS.mailFrom.default,
     logLevel: raw("logLevel") ?? SETTINGS.logLevel.default,
   };
@@ -167,6 +177,7 @@ export function parseConfig(
     secret: c.secret,
     trustedOrigins: Object.freeze([...c.trustedOrigins]),
     smtpUrl: c.smtpUrl,
+    migrationDatabaseUrl: c.migrationDatabaseUrl,
     mailFrom: c.mailFrom,
     logLevel: c.logLevel,
   });

@@ -7,6 +7,7 @@ import { type Database, type OpenOptions, openDatabase } from "../store/database
 import { KyselyGuideFeedbackStore } from "../store/guide-feedback.ts";
 import { sealKey } from "../store/history-seal.ts";
 import { migrateToLatest } from "../store/migrate.ts";
+import { grantAppRole, roleOf } from "../store/pg-roles.ts";
 import { AccessService } from "./access-service.ts";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/auth.ts";
@@ -42,7 +43,19 @@ export async function createInstance(config: Config, options: InstanceOptions = 
   const logger = options.logger ?? pino({ level: cfg.logLevel, base: undefined });
   const database: Database = openDatabase(cfg.database, options.database);
   try {
-    await migrateToLatest(database.db, database.schema);
+    if (cfg.migrationDatabaseUrl && cfg.database.kind === "postgres") {
+      // Migrations as the owner; the app keeps only row access (no DDL, no rewriting history).
+      const owner = openDatabase(
+        { kind: "postgres", url: cfg.migrationDatabaseUrl },
+        { ...options.database, poolSize: 1 },
+      );
+      try {
+        await migrateToLatest(owner.db, owner.schema);
+        await grantAppRole(owner.db, roleOf(cfg.database.url), owner.schema);
+      } finally {
+        await owner.close();
+      }
+    } else await migrateToLatest(database.db, database.schema);
   } catch (err) {
     await database.close();
     throw err;

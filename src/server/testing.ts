@@ -39,6 +39,8 @@ export async function createTestInstance(
     schema?: string;
     /** Send through this mailer (e.g. real SMTP) instead of the in-memory outbox. */
     mailer?: Mailer;
+    /** PostgreSQL: connect as this (existing, login) role; migrations run as the test URL's owner. */
+    appRole?: string;
   } = {},
 ): Promise<TestInstance> {
   const clock = fixedClock(now);
@@ -56,12 +58,19 @@ export async function createTestInstance(
     schema = opts.schema ?? testSchemaName("t");
     if (!opts.schema) await ensurePostgresSchema(TEST_POSTGRES_URL, schema);
     databaseUrl = TEST_POSTGRES_URL;
+    if (opts.appRole) {
+      const u = new URL(TEST_POSTGRES_URL);
+      u.username = opts.appRole;
+      u.password = "";
+      databaseUrl = u.toString();
+    }
   }
   const config = parseConfig({
     DELVIA_DATABASE_URL: databaseUrl,
     DELVIA_PUBLIC_URL: "http://delvia.test",
     DELVIA_SECRET: "test-secret-test-secret-test-secret-0123",
     DELVIA_DATA_DIR: "/nonexistent-test-data-dir",
+    ...(opts.appRole ? { DELVIA_MIGRATION_DATABASE_URL: TEST_POSTGRES_URL } : {}),
   });
   const instance = await createInstance(config, {
     clock,
