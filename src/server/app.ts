@@ -12,6 +12,7 @@ import type { DB } from "../store/schema.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
 import { AccessService } from "./access-service.ts";
 import type { Auth } from "./auth/auth.ts";
+import { AuthGuards } from "./auth/guards.ts";
 import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
 import type { GuideLibrary } from "./guides/load.ts";
@@ -136,16 +137,45 @@ export function createApp(deps: AppDeps) {
   app.all("/api/auth/organization/*", () => {
     throw new AppError("NOT_FOUND", "There is nothing at this address.");
   });
-  app.on(["GET", "POST"], "/api/auth/*", (c) => {
+  const guards = new AuthGuards(deps.db, deps.clock, config.publicUrl);
+  app.on(["GET", "POST"], "/api/auth/*", async (c) => {
     // Rate limits key on the client address; the only trusted source is the socket itself.
     const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
       ?.socket?.remoteAddress;
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-delvia-client-ip", remote ?? "127.0.0.1");
-    return auth.handler(new Request(c.req.raw, { headers, duplex: "half" } as RequestInit));
+    const path = c.req.path.slice("/api/auth".length);
+    let raw: string | undefined;
+    let body: Record<string, unknown> | null = null;
+    if (c.req.method === "POST") {
+      raw = await c.req.text();
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+      } catch {}
+    }
+    if (body) guards.checkCallbacks(body);
+    const email =
+      path === "/sign-in/email" && typeof body?.email === "string" ? body.email.trim().toLowerCase() : null;
+    if (email) await guards.refuseIfLocked(email);
+    const res = await auth.handler(new Request(c.req.raw.url, { method: c.req.method, headers, body: raw }));
+    if (email && (res.status === 200 || res.status === 401))
+      await guards.recordSignIn(email, res.status === 200);
+    if (path === "/two-factor/verify-totp" && res.status === 200 && typeof body?.code === "string") {
+      const out = (await res.clone().json()) as { token?: string; user?: { id?: string } };
+      if (out.user?.id && !(await guards.useTotp(out.user.id, body.code))) {
+        if (out.token) await deps.db.deleteFrom("session").where("token", "=", out.token).execute();
+        throw new AppError("UNAUTHENTICATED", "This code was already used: wait for the next one in your app.");
+      }
+    }
+    return res;
   });
 
   const api = createRouter();
+  api.use("*", async (c, next) => {
+    guards.checkSameSite(c.req.method, c.req.raw.headers, [...config.trustedOrigins]);
+    await next();
+  });
   api.use("*", async (c, next) => {
     const session = await auth.api.getSession({ headers: c.req.raw.headers });
     if (session) {

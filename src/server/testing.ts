@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import pino from "pino";
 import { parseConfig } from "../config/config.ts";
 import { fixedClock } from "../core/clock.ts";
@@ -121,4 +122,19 @@ export async function createTestInstance(
 
 export async function readJson<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), to act as the user's authenticator app in tests. */
+export function totp(base32: string, at: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of base32.toUpperCase())
+    if (ch !== "=") bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(Number.parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac("sha1", Buffer.from(bytes)).update(counter).digest();
+  const o = mac[mac.length - 1]! & 0xf;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }

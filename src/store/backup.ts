@@ -35,6 +35,8 @@ export const BACKUP_TABLES = [
   "calendar_feed",
   "scheduled_job",
   "history_seal",
+  "sign_in_guard",
+  "totp_use",
 ] as const;
 
 /** Columns stored as 0/1 on SQLite and as booleans on PostgreSQL. */

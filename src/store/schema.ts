@@ -89,6 +89,21 @@ export interface DB {
   calendar_feed: CalendarFeedTable;
   scheduled_job: ScheduledJobTable;
   history_seal: HistorySealTable;
+  sign_in_guard: SignInGuardTable;
+  totp_use: TotpUseTable;
+}
+
+export interface SignInGuardTable {
+  email: string;
+  failures: number;
+  window_started_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface TotpUseTable {
+  user_id: string;
+  code: string;
+  used_at: Timestamp;
 }
 
 export interface HistorySealTable {

@@ -1,20 +1,5 @@
-import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestInstance, readJson, type TestInstance } from "../testing.ts";
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), to act as the user's authenticator app. */
-function totp(base32: string, at: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const ch of base32.replace(/=+$/, "").toUpperCase())
-    bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const o = mac[mac.length - 1]! & 0xf;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
+import { createTestInstance, readJson, type TestInstance, totp } from "../testing.ts";
 
 const cookieOf = (res: Response) =>
   res.headers
@@ -107,9 +92,11 @@ describe("accounts and sessions", () => {
     );
     const secret = new URL(enable.totpURI).searchParams.get("secret")!;
     expect(enable.backupCodes.length).toBeGreaterThan(0);
+    // The previous period's code turns it on (codes are accepted one period either side); the
+    // current one signs in below — each code works once.
     const verify = await t.call("POST", "/api/auth/two-factor/verify-totp", {
       cookie,
-      body: { code: totp(secret, Date.now()) },
+      body: { code: totp(secret, Date.now() - 30_000) },
     });
     expect(verify.status).toBe(200);
     // Turning two-factor on starts a fresh session.
