@@ -31,20 +31,30 @@ const CHUNK = 100_000;
 // ---------------------------------------------------------------------------------------------
 // Arguments and output
 
-/** `[grants] [--minutes N]`: the first bare number is the number of grants. */
+/**
+ * `[grants] [--minutes N] [--no-findings]`: the first bare number is the number of grants;
+ * --no-findings drops the findings share from the mix (the other weights keep their ratios).
+ */
 export function parseArgs(argv: string[], defaults: { grants: number; minutes?: number }) {
   let grants = defaults.grants;
   let minutes = defaults.minutes ?? 0;
+  let findings = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--minutes") minutes = Number(argv[++i]);
+    if (a === "--no-findings") findings = false;
+    else if (a === "--minutes") minutes = Number(argv[++i]);
     else if (a.startsWith("--minutes=")) minutes = Number(a.slice("--minutes=".length));
     else if (/^\d[\d_]*$/.test(a)) grants = Number(a.replaceAll("_", ""));
-    else throw new Error(`Unknown argument ${a}: give a number of grants and/or --minutes N`);
+    else throw new Error(`Unknown argument ${a}: give a number of grants, --minutes N, --no-findings`);
   }
   if (!(grants >= 1000)) throw new Error("The number of grants must be at least 1000.");
   if (!(minutes > 0) && defaults.minutes !== undefined) throw new Error("--minutes must be positive.");
-  return { grants, minutes };
+  if (!findings)
+    MIX.splice(
+      MIX.findIndex((m) => m.kind === "findings"),
+      1,
+    );
+  return { grants, minutes, findings };
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -22,7 +22,8 @@ const SECONDS = 30;
 const RATE = 500;
 const CONNECTIONS = 50;
 
-const { grants } = parseArgs(process.argv.slice(2), { grants: 1_000_000 });
+const { grants, findings } = parseArgs(process.argv.slice(2), { grants: 1_000_000 });
+const mix = findings ? "full mix" : "mix without findings";
 const kinds: Kind[] = process.env.DELVIA_TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
 
 const summary: string[][] = [];
@@ -44,7 +45,7 @@ for (const kind of kinds) {
       });
       const after = await server.memory();
 
-      console.log(`\n## ${kind}, ${n(grants)} grants\n`);
+      console.log(`\n## ${kind}, ${n(grants)} grants, ${mix}\n`);
       printTable(
         ["step", "time"],
         [
@@ -79,7 +80,7 @@ for (const kind of kinds) {
   }
 }
 
-console.log(`\n## ${RATE} mixed requests/s for ${SECONDS} s (target)\n`);
+console.log(`\n## ${RATE} mixed requests/s for ${SECONDS} s (target), ${mix}\n`);
 printTable(
   [
     "database",
