@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { DatabaseSync } from "node:sqlite";
 import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 import pg from "pg";
+import { verifyHistory } from "../src/store/history.ts";
 import type { DB } from "../src/store/schema.ts";
 import { bindable } from "../src/store/sqlite.ts";
 
@@ -132,8 +133,8 @@ export async function api(
   return ok(res, `${method} ${path}`);
 }
 
+/** One workspace with an organization, an account and a person to hold grants. */
 export interface Fixture {
-  cookie: string;
   workspaceId: string;
   slug: string;
   organizationId: string;
@@ -141,8 +142,8 @@ export interface Fixture {
   personId: string;
 }
 
-/** Sign up, then create a workspace, an organization, an account and a person to hold grants. */
-export async function setUp(url: string): Promise<Fixture> {
+/** Sign up over HTTP and return a session for the API. */
+export async function signUp(url: string): Promise<Session> {
   const res = await fetch(`${url}/api/auth/sign-up/email`, {
     method: "POST",
     headers: { origin: url, "content-type": "application/json" },
@@ -153,18 +154,20 @@ export async function setUp(url: string): Promise<Fixture> {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
-  const s = { url, cookie };
-  const ws = await api(s, "POST", "/api/v1/workspaces", { name: "Crash Co" });
+  return { url, cookie };
+}
+
+export async function createWorkspace(s: Session, name: string): Promise<Fixture> {
+  const ws = await api(s, "POST", "/api/v1/workspaces", { name });
   const base = `/api/v1/workspaces/${ws.id}`;
-  const org = await api(s, "POST", `${base}/organizations`, { name: "Crash Co", kind: "own" });
+  const org = await api(s, "POST", `${base}/organizations`, { name, kind: "own" });
   const account = await api(s, "POST", `${base}/accounts`, {
     platform: "meta",
-    name: "Crash ads",
+    name: `${name} ads`,
     organizationId: org.id,
   });
   const person = await api(s, "POST", `${base}/people`, { name: "Holder", organizationId: org.id });
   return {
-    cookie,
     workspaceId: String(ws.id),
     slug: String(ws.slug),
     organizationId: String(org.id),
@@ -187,13 +190,16 @@ export function personBody(f: Fixture, marker: string) {
   return { name: marker, organizationId: f.organizationId };
 }
 
-/** What one workspace holds: markers by kind, and the ids of entities with a history "create". */
+/** What the database holds, across the test's workspaces. */
 export interface Snapshot {
   grants: Map<string, string>; // marker -> grant id
   people: Map<string, string>; // marker -> person id
   duplicates: string[];
+  /** Ids of grants and people that have a history "create" event. */
   createdInHistory: Set<string>;
+  /** "ok", or what the integrity check reported. */
   integrity: string;
+  /** The history chains of all the workspaces, verified one by one. */
   history: { ok: boolean; events: number; reason?: string };
 }
 
@@ -220,18 +226,21 @@ export function readOnlySqlite(path: string): { raw: DatabaseSync; db: Kysely<DB
   return { raw, db: new Kysely<DB>({ dialect: new SqliteDialect({ database: adapter }) }) };
 }
 
-/** Markers (grant reasons starting with `w-`, people named `w-...`) and history "create" events. */
-export async function readMarkers(
+/**
+ * Markers (grant reasons and people names starting with `w-`), the history "create" events, and
+ * the verified history chain of every workspace.
+ */
+export async function readWorkspaces(
   db: Kysely<DB>,
-  workspaceId: string,
-): Promise<Pick<Snapshot, "grants" | "people" | "duplicates" | "createdInHistory">> {
+  workspaceIds: string[],
+): Promise<Omit<Snapshot, "integrity">> {
   const grants = new Map<string, string>();
   const people = new Map<string, string>();
   const duplicates: string[] = [];
   const grantRows = await db
     .selectFrom("access_grant")
     .select(["id", "reason"])
-    .where("workspace_id", "=", workspaceId)
+    .where("workspace_id", "in", workspaceIds)
     .where("reason", "like", "w-%")
     .execute();
   for (const r of grantRows) {
@@ -241,7 +250,7 @@ export async function readMarkers(
   const personRows = await db
     .selectFrom("person")
     .select(["id", "name"])
-    .where("workspace_id", "=", workspaceId)
+    .where("workspace_id", "in", workspaceIds)
     .where("name", "like", "w-%")
     .execute();
   for (const r of personRows) {
@@ -251,11 +260,19 @@ export async function readMarkers(
   const created = await db
     .selectFrom("history")
     .select("entity_id")
-    .where("workspace_id", "=", workspaceId)
+    .where("workspace_id", "in", workspaceIds)
     .where("action", "=", "create")
     .where("entity_type", "in", ["grant", "person"])
     .execute();
-  return { grants, people, duplicates, createdInHistory: new Set(created.map((r) => r.entity_id)) };
+  let events = 0;
+  let history: Snapshot["history"] = { ok: true, events: 0 };
+  for (const id of workspaceIds) {
+    const v = await verifyHistory(db, id);
+    events += v.events;
+    if (!v.ok) history = { ok: false, events: v.events, reason: `workspace ${id}: ${v.reason}` };
+  }
+  if (history.ok) history = { ok: true, events };
+  return { grants, people, duplicates, createdInHistory: new Set(created.map((r) => r.entity_id)), history };
 }
 
 /** Open a PostgreSQL admin connection (to the test URL's database). */
