@@ -40,6 +40,8 @@ export interface FAccount {
   platformId: string | null;
   organizationId: string;
   ownerPersonId: string | null;
+  /** Not read by any rule; used to find the accounts a person's change can affect. */
+  backupOwnerPersonId?: string | null;
   reviewCadenceDays: number | null;
   lastReviewedOn: string | null;
   createdOn: string;
@@ -119,6 +121,21 @@ const days = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:0
 
 /** Every finding in a workspace on `asOf`, worst first. */
 export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Finding[] {
+  return scanAccounts(input, catalog, null);
+}
+
+/**
+ * The findings of the accounts in `only` (every account when null). Every rule is per account:
+ * a finding's key ends with its account, and a rule for account A reads only A, the grants that
+ * target A and the people, shared logins and partner accounts those grants name.
+ */
+export function scanAccounts(
+  input: FindingsInput,
+  catalog: FindingsCatalog,
+  only: ReadonlySet<string> | null,
+): Finding[] {
+  const inputGrants = only ? input.grants.filter((g) => only.has(g.target.accountId)) : input.grants;
+  const inputAccounts = only ? input.accounts.filter((a) => only.has(a.id)) : input.accounts;
   const today = days(input.asOf);
   const people = new Map(input.people.map((p) => [p.id, p]));
   const accounts = new Map(input.accounts.map((a) => [a.id, a]));
@@ -143,13 +160,13 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
   const live = (g: FGrant) => g.status === "active" && !(g.expiresOn && days(g.expiresOn) < today);
 
   const grantsByAccount = new Map<string, FGrant[]>();
-  for (const g of input.grants) {
+  for (const g of inputGrants) {
     const list = grantsByAccount.get(g.target.accountId);
     if (list) list.push(g);
     else grantsByAccount.set(g.target.accountId, [g]);
   }
 
-  for (const a of input.accounts) {
+  for (const a of inputAccounts) {
     const name = `${a.name} (${catalog.platformName(a.platform)})`;
     const grants = grantsByAccount.get(a.id) ?? [];
     const admins = new Set<string>();
@@ -258,7 +275,7 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
 
   const departedSeen = new Set<string>();
   const loginSeen = new Set<string>();
-  for (const g of input.grants) {
+  for (const g of inputGrants) {
     const a = accounts.get(g.target.accountId);
     if (!a) continue;
     const name = `${a.name} (${catalog.platformName(a.platform)})`;
@@ -315,9 +332,10 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
       for (const pid of l.knownByPersonIds) {
         const p = people.get(pid);
         if (!p || !departed(p)) continue;
-        const key = `shared-login-known-by-departed:${p.id}:${l.id}`;
+        // One finding per account the login opens (the key names the account, like every other
+        // rule's), so re-checking one account never depends on another account's grants.
         push({
-          key,
+          key: `shared-login-known-by-departed:${p.id}:${l.id}:${a.id}`,
           rule: "shared-login-known-by-departed",
           severity: "critical",
           accountId: a.id,
