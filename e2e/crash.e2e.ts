@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "../src/store/schema.ts";
 import {
   api,
@@ -235,8 +235,9 @@ function summary(backend: string, t: Totals): string {
 }
 
 describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost", () => {
+  beforeAll(() => console.log(`crash: seed ${SEED} (replay with DELVIA_CRASH_SEED=${SEED})`));
+
   it("SQLite", { timeout: 300_000 }, async () => {
-    console.log(`crash: seed ${SEED} (replay with DELVIA_CRASH_SEED=${SEED})`);
     const dir = mkdtempSync(join(tmpdir(), "delvia-crash-db-"));
     const file = join(dir, "delvia.db");
     try {
@@ -324,7 +325,7 @@ describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost
             return { ...(await readWorkspaces(db, workspaceIds)), integrity };
           },
         },
-        SEED ^ 0x9e37,
+        SEED,
       );
       console.log(
         `${summary("PostgreSQL", totals)}${amcheck ? " (amcheck on every B-tree index)" : " (amcheck unavailable: indexes not checked)"}`,
