@@ -2,12 +2,17 @@ import type { Kysely } from "kysely";
 import { findingsCatalog } from "../core/catalog/findings-catalog.ts";
 import type { Clock } from "../core/clock.ts";
 import { isoDay } from "../core/clock.ts";
+import { recheckFindings } from "../core/findings/recheck.ts";
 import { SEVERITIES, scanFindings } from "../core/findings/rules.ts";
 import {
+  affectedAccounts,
+  hasLegacyFindings,
   listStoredFindings,
   loadFindingsInput,
+  loadFindingsInputFor,
   needsScan,
   reconcileFindings,
+  recordChangesBetween,
   type StoredFinding,
 } from "../store/findings.ts";
 import type { DB } from "../store/schema.ts";
@@ -16,6 +21,52 @@ export interface FindingsAnswer {
   asOf: string;
   counts: Record<string, number>;
   findings: StoredFinding[];
+}
+
+/** Up to this many history events since the last scan, only the accounts they affect are re-checked. */
+export const RECHECK_MAX_EVENTS = 500;
+/** Past this many affected accounts, one full scan is cheaper than loading them one by one. */
+export const RECHECK_MAX_ACCOUNTS = 2000;
+
+/**
+ * Bring the stored findings of today up to date. After a few record changes on the same day,
+ * only the accounts they can affect are reloaded and re-checked; otherwise (first scan, new day,
+ * many changes, a change of an unknown kind) the whole workspace is scanned.
+ */
+export async function refreshFindings(
+  db: Kysely<DB>,
+  clock: Clock,
+  workspaceId: string,
+): Promise<"fresh" | "recheck" | "full"> {
+  const day = isoDay(clock.now());
+  const { stale, head, last } = await needsScan(db, workspaceId, day);
+  if (!stale) return "fresh";
+  if (
+    last &&
+    last.asOf === day &&
+    head - last.head <= RECHECK_MAX_EVENTS &&
+    !(await hasLegacyFindings(db, workspaceId))
+  ) {
+    const changes = await recordChangesBetween(db, workspaceId, last.head, head);
+    const affected = changes && (await affectedAccounts(db, workspaceId, changes));
+    if (affected && affected.size <= RECHECK_MAX_ACCOUNTS) {
+      const found = affected.size
+        ? recheckFindings(
+            await loadFindingsInputFor(db, workspaceId, day, affected),
+            findingsCatalog,
+            affected,
+          )
+        : [];
+      await reconcileFindings(db, workspaceId, found, day, clock.now(), {
+        accountIds: affected,
+        basedOn: head,
+      });
+      return "recheck";
+    }
+  }
+  const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);
+  await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head });
+  return "full";
 }
 
 /**
@@ -34,15 +85,7 @@ export async function workspaceFindings(
   const day = asOf ?? today;
   let findings: StoredFinding[];
   if (day === today) {
-    const { stale } = await needsScan(db, workspaceId, day);
-    if (stale)
-      await reconcileFindings(
-        db,
-        workspaceId,
-        scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog),
-        day,
-        clock.now(),
-      );
+    await refreshFindings(db, clock, workspaceId);
     findings = await listStoredFindings(db, workspaceId, day);
   } else {
     const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);

@@ -1,10 +1,12 @@
 import { type Kysely, sql } from "kysely";
 import { notFound } from "../core/errors.ts";
-import type { Finding, FindingsInput } from "../core/findings/rules.ts";
+import { RECORD_ENTITY_TYPES, type RecordEntityType } from "../core/findings/recheck.ts";
+import type { FAccount, Finding, FindingsInput, FSharedLogin } from "../core/findings/rules.ts";
 import { historyHead } from "./access-snapshot.ts";
 import { type Actor, appendHistory } from "./history.ts";
+import { accountView, grantView, personView } from "./record/shared.ts";
 import * as record from "./record.ts";
-import type { DB, FindingTable } from "./schema.ts";
+import type { DB, FindingTable, PlatformAccountTable } from "./schema.ts";
 import { toIso } from "./schema.ts";
 import { inTransaction } from "./transaction.ts";
 
@@ -69,25 +71,308 @@ function toStored(r: FindingTable, today: string): StoredFinding {
   };
 }
 
-/** Has anything changed since the last scan (a record change, or a new day)? */
+/**
+ * Has anything changed since the last scan (a record change, or a new day)? `last` is the
+ * history head and day the stored findings reflect (null before the first scan).
+ */
 export async function needsScan(
   db: Kysely<DB>,
   workspaceId: string,
   asOf: string,
-): Promise<{ stale: boolean; head: number }> {
+): Promise<{ stale: boolean; head: number; last: { head: number; asOf: string } | null }> {
   const head = await historyHead(db, workspaceId);
-  const last = await db
+  const row = await db
     .selectFrom("finding_scan")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
     .executeTakeFirst();
-  return { stale: !last || Number(last.history_head) !== head || last.as_of !== asOf, head };
+  const last = row ? { head: Number(row.history_head), asOf: row.as_of } : null;
+  return { stale: !last || last.head !== head || last.asOf !== asOf, head, last };
+}
+
+/** History events that never change what the finding rules read. */
+const NOT_RECORD = ["finding", "plan", "request", "review"];
+const CHUNK = 500;
+const chunks = <T>(list: T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+};
+const json = (v: unknown): Record<string, unknown> | null => {
+  const o = typeof v === "string" ? JSON.parse(v) : v;
+  return o && typeof o === "object" ? (o as Record<string, unknown>) : null;
+};
+
+export interface RecordChange {
+  type: RecordEntityType;
+  id: string;
+  /** Accounts the event's before and after images name (a grant's target, an asset's account). */
+  named: string[];
+}
+
+/**
+ * The record changes in history after `fromSeq` up to `toSeq`, or null when one of them is of a
+ * kind the findings cannot follow incrementally (then scan everything).
+ */
+export async function recordChangesBetween(
+  db: Kysely<DB>,
+  workspaceId: string,
+  fromSeq: number,
+  toSeq: number,
+): Promise<RecordChange[] | null> {
+  const rows = await db
+    .selectFrom("history")
+    .select(["entity_type", "entity_id", "before", "after"])
+    .where("workspace_id", "=", workspaceId)
+    .where("seq", ">", fromSeq)
+    .where("seq", "<=", toSeq)
+    .where("entity_type", "not in", NOT_RECORD)
+    .orderBy("seq")
+    .execute();
+  const out: RecordChange[] = [];
+  for (const r of rows) {
+    if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;
+    const type = r.entity_type as RecordEntityType;
+    const named: string[] = [];
+    for (const image of [json(r.before), json(r.after)]) {
+      if (!image) continue;
+      const target = image.target as { accountId?: unknown } | undefined;
+      if (type === "grant" && typeof target?.accountId === "string") named.push(target.accountId);
+      if (type === "asset" && typeof image.accountId === "string") named.push(image.accountId);
+    }
+    out.push({ type, id: r.entity_id, named });
+  }
+  return out;
+}
+
+/**
+ * The accounts whose findings `changes` can affect, read from the database: the same mapping as
+ * `affectedAccountIds` in core/findings/recheck.ts, plus the accounts the events' before and after
+ * images name (a grant moved from one account to another affects both).
+ */
+export async function affectedAccounts(
+  db: Kysely<DB>,
+  workspaceId: string,
+  changes: RecordChange[],
+): Promise<Set<string>> {
+  const ws = workspaceId;
+  const out = new Set<string>();
+  const ids = Object.fromEntries(RECORD_ENTITY_TYPES.map((t) => [t, new Set<string>()])) as Record<
+    RecordEntityType,
+    Set<string>
+  >;
+  for (const c of changes) {
+    ids[c.type].add(c.id);
+    for (const a of c.named) out.add(a);
+  }
+  for (const id of ids.account) out.add(id);
+  const targetsOf = async (
+    column: "id" | "subject_person_id" | "subject_shared_login_id" | "subject_account_id",
+    of: Set<string>,
+  ) => {
+    for (const part of chunks([...of])) {
+      const rows = await db
+        .selectFrom("access_grant")
+        .select("target_account_id")
+        .distinct()
+        .where("workspace_id", "=", ws)
+        .where(column, "in", part)
+        .execute();
+      for (const r of rows) out.add(r.target_account_id);
+    }
+  };
+  for (const part of chunks([...ids.organization])) {
+    const accounts = await db
+      .selectFrom("platform_account")
+      .select("id")
+      .where("workspace_id", "=", ws)
+      .where("organization_id", "in", part)
+      .execute();
+    for (const a of accounts) out.add(a.id);
+    const people = await db
+      .selectFrom("person")
+      .select("id")
+      .where("workspace_id", "=", ws)
+      .where("organization_id", "in", part)
+      .execute();
+    for (const p of people) ids.person.add(p.id);
+  }
+  for (const part of chunks([...ids.person])) {
+    const owned = await db
+      .selectFrom("platform_account")
+      .select("id")
+      .where("workspace_id", "=", ws)
+      .where((eb) => eb.or([eb("owner_person_id", "in", part), eb("backup_owner_person_id", "in", part)]))
+      .execute();
+    for (const a of owned) out.add(a.id);
+    const known = await db
+      .selectFrom("shared_login_knower")
+      .select("shared_login_id")
+      .where("workspace_id", "=", ws)
+      .where("person_id", "in", part)
+      .execute();
+    for (const k of known) ids.shared_login.add(k.shared_login_id);
+  }
+  for (const part of chunks([...ids.asset])) {
+    const assets = await db
+      .selectFrom("platform_asset")
+      .select("account_id")
+      .where("workspace_id", "=", ws)
+      .where("id", "in", part)
+      .execute();
+    for (const a of assets) out.add(a.account_id);
+  }
+  await targetsOf("id", ids.grant);
+  await targetsOf("subject_person_id", ids.person);
+  await targetsOf("subject_shared_login_id", ids.shared_login);
+  await targetsOf("subject_account_id", ids.account);
+  return out;
+}
+
+/**
+ * The part of the record the rules need to re-check `accountIds` (see `sliceFindingsInput`):
+ * those accounts, the grants that target them, their assets, and the people, shared logins and
+ * partner accounts those name. Read by account and by ID, never the whole workspace.
+ */
+export async function loadFindingsInputFor(
+  db: Kysely<DB>,
+  workspaceId: string,
+  asOf: string,
+  accountIds: Iterable<string>,
+): Promise<FindingsInput> {
+  const ws = workspaceId;
+  const only = [...new Set(accountIds)];
+  const grantRows: DB["access_grant"][] = [];
+  const assets: FindingsInput["assets"] = [];
+  for (const part of chunks(only)) {
+    grantRows.push(
+      ...(await db
+        .selectFrom("access_grant")
+        .selectAll()
+        .where("workspace_id", "=", ws)
+        .where("target_account_id", "in", part)
+        .execute()),
+    );
+    for (const r of await db
+      .selectFrom("platform_asset")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("account_id", "in", part)
+      .execute())
+      assets.push({
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        platformId: r.platform_id,
+        accountId: r.account_id,
+      });
+  }
+  // The order a full load reads them in (by ID): the first of several grants names a finding.
+  grantRows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const grants = grantRows.map(grantView);
+  const accountSet = new Set(only);
+  const personSet = new Set<string>();
+  const loginSet = new Set<string>();
+  for (const g of grants) {
+    const s = g.subject;
+    if (s.type === "person") personSet.add(s.personId);
+    else if (s.type === "partner") accountSet.add(s.accountId);
+    else if (s.type === "shared_login") loginSet.add(s.sharedLoginId);
+  }
+  const accountRows: PlatformAccountTable[] = [];
+  for (const part of chunks([...accountSet]))
+    accountRows.push(
+      ...(await db
+        .selectFrom("platform_account")
+        .selectAll()
+        .where("workspace_id", "=", ws)
+        .where("id", "in", part)
+        .execute()),
+    );
+  const accounts: FAccount[] = accountRows.map((r) => {
+    const a = accountView(r);
+    return { ...a, createdOn: a.createdAt.slice(0, 10) };
+  });
+  for (const a of accounts) {
+    if (a.ownerPersonId) personSet.add(a.ownerPersonId);
+    if (a.backupOwnerPersonId) personSet.add(a.backupOwnerPersonId);
+  }
+  const sharedLogins: FSharedLogin[] = [];
+  for (const part of chunks([...loginSet])) {
+    const [logins, knowers] = await Promise.all([
+      db
+        .selectFrom("shared_login")
+        .select(["id", "label"])
+        .where("workspace_id", "=", ws)
+        .where("id", "in", part)
+        .execute(),
+      db
+        .selectFrom("shared_login_knower")
+        .select(["shared_login_id", "person_id"])
+        .where("workspace_id", "=", ws)
+        .where("shared_login_id", "in", part)
+        .orderBy("person_id")
+        .execute(),
+    ]);
+    for (const l of logins) {
+      const knownByPersonIds = knowers.filter((k) => k.shared_login_id === l.id).map((k) => k.person_id);
+      for (const p of knownByPersonIds) personSet.add(p);
+      sharedLogins.push({ id: l.id, label: l.label, knownByPersonIds });
+    }
+  }
+  const people: FindingsInput["people"] = [];
+  for (const part of chunks([...personSet])) {
+    const [rows, emails] = await Promise.all([
+      db.selectFrom("person").selectAll().where("workspace_id", "=", ws).where("id", "in", part).execute(),
+      db
+        .selectFrom("person_email")
+        .select(["person_id", "email"])
+        .where("workspace_id", "=", ws)
+        .where("person_id", "in", part)
+        .orderBy("email")
+        .execute(),
+    ]);
+    const byPerson = new Map<string, string[]>();
+    for (const e of emails) {
+      const list = byPerson.get(e.person_id);
+      if (list) list.push(e.email);
+      else byPerson.set(e.person_id, [e.email]);
+    }
+    for (const r of rows) people.push(personView(r, byPerson.get(r.id) ?? []));
+  }
+  return { asOf, people, accounts, assets, sharedLogins, grants };
+}
+
+/** Before findings of this rule were keyed per account, their key had no account part. */
+const LEGACY_KEYED = "shared-login-known-by-departed:";
+const isLegacyKey = (key: string) => key.startsWith(LEGACY_KEYED) && key.split(":").length === 3;
+const legacyKey = (key: string) =>
+  key.startsWith(LEGACY_KEYED) && key.split(":").length === 4 ? key.slice(0, key.lastIndexOf(":")) : null;
+
+/** Open findings still stored under a legacy key: the next scan must be a full one. */
+export async function hasLegacyFindings(db: Kysely<DB>, workspaceId: string): Promise<boolean> {
+  const rows = await db
+    .selectFrom("finding")
+    .select("key")
+    .where("workspace_id", "=", workspaceId)
+    .where("key", ">=", LEGACY_KEYED)
+    .where("key", "<", `${LEGACY_KEYED.slice(0, -1)};`)
+    .where("status", "!=", "resolved")
+    .execute();
+  return rows.some((r) => isLegacyKey(r.key));
 }
 
 /**
  * Store a scan's result: new findings open, findings that cleared resolve themselves, and a
  * finding that comes back reopens. Each opening and closing is a history event; decisions
  * (acknowledged, snoozed) are kept across scans through the stable key.
+ *
+ * With `accountIds`, `found` is a re-check of those accounts only: just the stored findings of
+ * those accounts are compared with it, the others are left as they are.
+ *
+ * `basedOn` is the history head the caller read before loading the record. The scan is stored as
+ * up to date with the head at commit when no record change landed after `basedOn` (only this
+ * scan's own events, or decisions), else with `basedOn`, so the next read catches those up.
  */
 export async function reconcileFindings(
   db: Kysely<DB>,
@@ -95,21 +380,43 @@ export async function reconcileFindings(
   found: Finding[],
   asOf: string,
   now: Date,
+  options: { accountIds?: Iterable<string>; basedOn?: number } = {},
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
     // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
     if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
-      await sql`select id from organization where id = ${workspaceId} for update`.execute(trx);
+      await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
     }
     const actor: Actor = { userId: null, label: "findings scan" };
-    const existing = new Map(
-      (await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute()).map(
-        (r) => [r.key, r],
-      ),
+    const only = options.accountIds ? new Set(options.accountIds) : null;
+    const rows: FindingTable[] = [];
+    if (only)
+      for (const part of chunks([...only]))
+        rows.push(
+          ...(await trx
+            .selectFrom("finding")
+            .selectAll()
+            .where("workspace_id", "=", workspaceId)
+            .where("account_id", "in", part)
+            .execute()),
+        );
+    else
+      rows.push(
+        ...(await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute()),
+      );
+    const existing = new Map(rows.map((r) => [r.key, r]));
+    // Decisions on findings stored under a legacy key carry over to the new per-account keys (a
+    // full scan sees them all; `hasLegacyFindings` sends the service to one while any is open).
+    const legacy = new Map(
+      rows
+        .filter((r) => isLegacyKey(r.key) && (r.status === "acknowledged" || r.status === "snoozed"))
+        .map((r) => [r.key, r]),
     );
     const at = now.toISOString();
     const current = new Set<string>();
     for (const f of found) {
+      if (only && (f.accountId === null || !only.has(f.accountId)))
+        throw new Error(`A re-check of some accounts found ${f.key}, on another account.`);
       current.add(f.key);
       const row = existing.get(f.key);
       const fields = {
@@ -122,18 +429,19 @@ export async function reconcileFindings(
         guide: f.guide,
       };
       if (!row) {
+        const was = legacy.get(legacyKey(f.key) ?? "");
         await trx
           .insertInto("finding")
           .values({
             workspace_id: workspaceId,
             key: f.key,
             ...fields,
-            status: "open",
-            reason: null,
-            decided_by: null,
-            decided_at: null,
-            snoozed_until: null,
-            first_seen: at,
+            status: was?.status ?? "open",
+            reason: was?.reason ?? null,
+            decided_by: was?.decided_by ?? null,
+            decided_at: was?.decided_at ?? null,
+            snoozed_until: was?.snoozed_until ?? null,
+            first_seen: was?.first_seen ?? at,
             resolved_at: null,
           })
           .execute();
@@ -189,7 +497,18 @@ export async function reconcileFindings(
         before: { rule: row.rule, message: row.message },
       });
     }
-    const head = await historyHead(trx, workspaceId);
+    let head = await historyHead(trx, workspaceId);
+    if (options.basedOn !== undefined && head > options.basedOn) {
+      const later = await trx
+        .selectFrom("history")
+        .select("seq")
+        .where("workspace_id", "=", workspaceId)
+        .where("seq", ">", options.basedOn)
+        .where("entity_type", "not in", NOT_RECORD)
+        .limit(1)
+        .executeTakeFirst();
+      if (later) head = options.basedOn;
+    }
     await trx.deleteFrom("finding_scan").where("workspace_id", "=", workspaceId).execute();
     await trx
       .insertInto("finding_scan")

@@ -96,6 +96,82 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
     });
 
+    it("re-checks only the accounts a write affects: an acknowledgement survives, another account's finding is untouched, the next read shows the change", async () => {
+      const ws = base.split("/")[4]!;
+      await t.call("POST", `${base}/import`, {
+        cookie,
+        body: "platform,account,account_org,subject,subject_type,email,subject_org,role,person_status\nmeta,Shop Page,Client Co,Erin,,erin@client.test,Client Co,Full control,\n",
+        headers: { "content-type": "text/csv" },
+      });
+      const singles = (await list()).findings.filter((f) => f.rule === "single-admin");
+      expect(singles).toHaveLength(2);
+      const accounts = await readJson<{ accounts: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/accounts`, { cookie }),
+      );
+      const bc = accounts.accounts.find((a) => a.name === "Client BC")!;
+      const shop = accounts.accounts.find((a) => a.name === "Shop Page")!;
+      const onBc = singles.find((f) => f.key.endsWith(`:${bc.id}`))!;
+      const onShop = singles.find((f) => f.key.endsWith(`:${shop.id}`))!;
+      await t.call("POST", `${base}/findings/${encodeURIComponent(onBc.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Second admin being hired" },
+      });
+      // A marker only a full scan would overwrite: a re-check of Client BC must not touch Shop Page.
+      const mark = () =>
+        t.db
+          .updateTable("finding")
+          .set({ message: "untouched" })
+          .where("workspace_id", "=", ws)
+          .where("key", "=", onShop.key)
+          .execute();
+      await mark();
+
+      // Revoke Dan's grant on Client BC: its departed-with-access finding closes on the next read.
+      const people = await readJson<{ people: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/people`, { cookie }),
+      );
+      const dan = people.people.find((p) => p.name === "Dan")!;
+      const grants = await readJson<{ grants: Record<string, unknown>[] }>(
+        await t.call("GET", `${base}/grants?personId=${dan.id}`, { cookie }),
+      );
+      const { id, createdAt: _c, updatedAt: _u, ...rest } = grants.grants[0]!;
+      await t.call("PUT", `${base}/grants/${id}`, {
+        cookie,
+        body: { ...rest, status: "revoked", revokedOn: "2026-11-24" },
+      });
+      const after = (await list()).findings;
+      expect(after.map((f) => f.rule)).not.toContain("departed-with-access");
+      expect(after.find((f) => f.key === onBc.key)).toMatchObject({
+        status: "acknowledged",
+        reason: "Second admin being hired",
+      });
+      expect(after.find((f) => f.key === onShop.key)).toMatchObject({ status: "open", message: "untouched" });
+
+      // A change to a person re-checks the accounts where they hold access: Erin leaving opens
+      // findings on Shop Page (re-checked, so its marker is replaced) and leaves Client BC's alone.
+      const erin = people.people.find((p) => p.name === "Erin")!;
+      await t.call("PATCH", `${base}/people/${erin.id}`, { cookie, body: { status: "departed" } });
+      const left = (await list()).findings;
+      expect(left.filter((f) => f.key.endsWith(`:${shop.id}`)).map((f) => f.rule)).toEqual(
+        expect.arrayContaining(["departed-with-access", "no-admin"]),
+      );
+      expect(left.find((f) => f.key === onShop.key)).toBeUndefined();
+      expect(left.find((f) => f.key === onBc.key)).toMatchObject({ status: "acknowledged" });
+
+      // A new day scans everything again.
+      await t.db
+        .updateTable("finding")
+        .set({ message: "untouched" })
+        .where("workspace_id", "=", ws)
+        .where("key", "=", onBc.key)
+        .execute();
+      t.clock.set("2026-11-25T09:00:00.000Z");
+      const nextDay = (await list()).findings.find((f) => f.key === onBc.key)!;
+      expect(nextDay).toMatchObject({ status: "acknowledged" });
+      expect((nextDay as F & { message: string }).message).not.toBe("untouched");
+      expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
+    });
+
     it("snoozes until a date in the future only", async () => {
       const f = (await list()).findings[0]!;
       const past = await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
