@@ -64,7 +64,9 @@ export async function appendHistoryBatch(
     throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
   if (events.length === 0) return [];
   if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
-    await sql`select id from organization where id = ${workspaceId} for update`.execute(trx);
+    // NO KEY UPDATE, not UPDATE: the change being recorded already holds a KEY SHARE lock on this
+    // row through its foreign key, and two writers upgrading to FOR UPDATE would deadlock.
+    await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
   }
   const last = await trx
     .selectFrom("history")

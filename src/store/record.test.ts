@@ -167,6 +167,27 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(await verifyHistory(database.db, ws)).toEqual(before);
     });
 
+    it("concurrent writers to one workspace all succeed and extend one unbroken chain", async () => {
+      const s = await sample();
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          record.createPerson(database.db, ctx(), {
+            name: `Writer ${i}`,
+            emails: [],
+            organizationId: s.client.id,
+            status: "active",
+            leftOn: null,
+          }),
+        ),
+      );
+      expect(
+        results
+          .filter((r) => r.status === "rejected")
+          .map((r) => String((r as PromiseRejectedResult).reason)),
+      ).toEqual([]);
+      expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: true, events: 6 + 12 });
+    });
+
     it("the database refuses to update or delete history", async () => {
       await sample();
       await expect(sql`update history set actor_label = 'mallory'`.execute(database.db)).rejects.toThrow(

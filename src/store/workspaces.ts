@@ -190,7 +190,7 @@ export async function removeMember(db: Kysely<DB>, workspaceId: string, memberId
  */
 async function lockWorkspace(trx: Kysely<DB>, workspaceId: string): Promise<void> {
   const isPg = trx.getExecutor().adapter.constructor.name === "PostgresAdapter";
-  if (isPg) await sql`select id from organization where id = ${workspaceId} for update`.execute(trx);
+  if (isPg) await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
 }
 
 function invitationStatus(status: string, expiresAt: string, now: Date): InvitationView["status"] {
