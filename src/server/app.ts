@@ -30,6 +30,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { planRoutes } from "./routes/plans.ts";
 import { recordRoutes } from "./routes/record.ts";
 import { requestRoutes } from "./routes/requests.ts";
+import { reviewRoutes } from "./routes/reviews.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 
@@ -165,7 +166,10 @@ export function createApp(deps: AppDeps) {
       const out = (await res.clone().json()) as { token?: string; user?: { id?: string } };
       if (out.user?.id && !(await guards.useTotp(out.user.id, body.code))) {
         if (out.token) await deps.db.deleteFrom("session").where("token", "=", out.token).execute();
-        throw new AppError("UNAUTHENTICATED", "This code was already used: wait for the next one in your app.");
+        throw new AppError(
+          "UNAUTHENTICATED",
+          "This code was already used: wait for the next one in your app.",
+        );
       }
     }
     return res;
@@ -202,6 +206,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", requestRoutes({ ...deps, notifier }));
   api.route("/", planRoutes(deps, access));
   api.route("/", notificationRoutes(deps));
+  api.route("/", reviewRoutes(deps));
   if (deps.guideApi) api.route("/", deps.guideApi);
   if (deps.library) api.route("/", guideProgressRoutes(deps, deps.library));
   app.route("/api/v1", api);

@@ -91,6 +91,11 @@ beforeAll(async () => {
   ids.planId = plan.id;
   ids.taskId = plan.tasks[0]!.id;
   ids.feedToken = "not-a-feed";
+  const review = await readJson<{ id: string; items: { id: string }[] }>(
+    await t.call("POST", `${base}/reviews`, { cookie: cookies.owner, body: { accountId: ids.accountId } }),
+  );
+  ids.reviewId = review.id;
+  ids.itemId = review.items[0]!.id;
 });
 afterAll(() => t.dispose());
 

@@ -511,7 +511,22 @@ async function fixtures(): Promise<void> {
       body: { subject: { kind: "person-leaves", personId } },
     }),
   );
+  const reviewed = await post("accounts", { platform: "tiktok", name: "Reviewed BC", organizationId });
+  await post("grants", {
+    subject: { type: "person", personId },
+    target: { accountId: reviewed },
+    role: "Admin",
+  });
+  const review = await readJson<{ id: string; items: { id: string }[] }>(
+    // On an account of its own, so starting a review of the fixture account stays possible.
+    await t.call("POST", `/api/v1/workspaces/${ws.id}/reviews`, {
+      cookie,
+      body: { accountId: reviewed },
+    }),
+  );
   ids = {
+    reviewId: review.id,
+    itemId: review.items[0]!.id,
     requestId,
     planId: plan.id,
     taskId: plan.tasks[0]!.id,

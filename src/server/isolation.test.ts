@@ -72,9 +72,14 @@ async function workspaceWithObjects(email: string, name: string): Promise<Fixtur
       body: { subject: { kind: "person-leaves", personId } },
     }),
   );
+  const review = await readJson<{ id: string; items: { id: string }[] }>(
+    await t.call("POST", `/api/v1/workspaces/${ws.id}/reviews`, { cookie, body: { accountId } }),
+  );
   return {
     cookie,
     ids: {
+      reviewId: review.id,
+      itemId: review.items[0]!.id,
       platform: "tiktok",
       slug: "add-member",
       findingKey,
@@ -123,6 +128,8 @@ async function snapshot(): Promise<string> {
     "notification",
     "notification_setting",
     "calendar_feed",
+    "access_review",
+    "review_item",
     "history_seal",
     "history",
   ]) {
@@ -160,6 +167,7 @@ function validBody(method: string, path: string): unknown {
   if (path.endsWith("/moves")) return { status: "sent" };
   if (path.endsWith("/plans/{planId}")) return { notes: "x" };
   if (path.endsWith("/tasks/{taskId}")) return { evidence: "x" };
+  if (path.endsWith("/items/{itemId}")) return { decision: "confirm" };
   if (path.endsWith("/grants/{grantId}"))
     return {
       subject: { type: "system_user", name: "Bot" },

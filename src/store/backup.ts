@@ -37,6 +37,8 @@ export const BACKUP_TABLES = [
   "history_seal",
   "sign_in_guard",
   "totp_use",
+  "access_review",
+  "review_item",
 ] as const;
 
 /** Columns stored as 0/1 on SQLite and as booleans on PostgreSQL. */

@@ -91,6 +91,40 @@ export interface DB {
   history_seal: HistorySealTable;
   sign_in_guard: SignInGuardTable;
   totp_use: TotpUseTable;
+  access_review: AccessReviewTable;
+  review_item: ReviewItemTable;
+}
+
+export interface AccessReviewTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  status: string;
+  previous_review_id: string | null;
+  started_by: string;
+  started_at: Timestamp;
+  completed_by: string | null;
+  completed_at: Timestamp | null;
+  notes: string | null;
+}
+
+export interface ReviewItemTable {
+  id: string;
+  workspace_id: string;
+  review_id: string;
+  position: number;
+  grant_id: string | null;
+  who: string;
+  what: string;
+  role: string;
+  grant_status: string;
+  change: string;
+  previous_role: string | null;
+  decision: string | null;
+  new_role: string | null;
+  note: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
 }
 
 export interface SignInGuardTable {
