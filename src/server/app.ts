@@ -164,7 +164,7 @@ export function createApp(deps: AppDeps) {
       await guards.recordSignIn(email, res.status === 200);
     if (path === "/two-factor/verify-totp" && res.status === 200 && typeof body?.code === "string") {
       const out = (await res.clone().json()) as { token?: string; user?: { id?: string } };
-      if (out.user?.id && !(await guards.useTotp(out.user.id, body.code))) {
+      if (out.user?.id && !(await guards.consumeTotp(out.user.id, body.code))) {
         if (out.token) await deps.db.deleteFrom("session").where("token", "=", out.token).execute();
         throw new AppError(
           "UNAUTHENTICATED",

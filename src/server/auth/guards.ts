@@ -97,7 +97,7 @@ export class AuthGuards {
   }
 
   /** Remember a TOTP code as used by this user; false when it was already used (a replay). */
-  async useTotp(userId: string, code: string): Promise<boolean> {
+  async consumeTotp(userId: string, code: string): Promise<boolean> {
     const now = this.#clock.now();
     await this.#db
       .deleteFrom("totp_use")
