@@ -66,6 +66,7 @@ const esc = (s: string) =>
     /[&<>"']/g,
     (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
   );
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "");
 const DECISION_WORDS: Record<string, string> = {
   confirm: "Confirmed",
   "change-role": "Role changed",
@@ -269,12 +270,12 @@ export function reviewRoutes({ db, clock }: RouteDeps) {
       const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Access review: ${esc(account.name)}</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;color:#111;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eee}@media print{body{margin:0}}</style></head><body>
 <h1>Access review: ${esc(account.name)}</h1>
-<p>${esc(platform)}${account.platformId ? ` · ID ${esc(account.platformId)}` : ""} · started ${esc(r.startedAt)} by ${esc(r.startedBy)} · ${r.status === "complete" ? `completed ${esc(r.completedAt ?? "")} by ${esc(r.completedBy ?? "")}` : esc(r.status)}</p>
+<p>${esc(platform)}${account.platformId ? ` · ID ${esc(account.platformId)}` : ""} · started ${esc(when(r.startedAt))} by ${esc(r.startedBy)} · ${r.status === "complete" ? `completed ${esc(when(r.completedAt))} by ${esc(r.completedBy ?? "")}` : esc(r.status)}</p>
 <table><thead><tr><th>Who</th><th>On</th><th>Role</th><th>Since last review</th><th>Decision</th><th>Note</th><th>Decided by</th></tr></thead><tbody>
 ${r.items
   .map(
     (i) =>
-      `<tr><td>${esc(i.who)}</td><td>${esc(i.what)}</td><td>${esc(i.role)}${i.previousRole ? ` (was ${esc(i.previousRole)})` : ""}</td><td>${esc(CHANGE_WORDS[i.change]!)}</td><td>${i.decision ? esc(DECISION_WORDS[i.decision]!) + (i.newRole ? ` → ${esc(i.newRole)}` : "") : ""}</td><td>${esc(i.note ?? "")}</td><td>${esc(i.decidedBy ?? "")}${i.decidedAt ? `<br>${esc(i.decidedAt)}` : ""}</td></tr>`,
+      `<tr><td>${esc(i.who)}</td><td>${esc(i.what)}</td><td>${esc(i.role)}${i.previousRole ? ` (was ${esc(i.previousRole)})` : ""}</td><td>${esc(CHANGE_WORDS[i.change]!)}</td><td>${i.decision ? esc(DECISION_WORDS[i.decision]!) + (i.newRole ? ` → ${esc(i.newRole)}` : "") : ""}</td><td>${esc(i.note ?? "")}</td><td>${esc(i.decidedBy ?? "")}${i.decidedAt ? `<br>${esc(when(i.decidedAt))}` : ""}</td></tr>`,
   )
   .join("\n")}
 </tbody></table></body></html>`;

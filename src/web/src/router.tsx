@@ -33,6 +33,7 @@ import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
 
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
+import { ReviewPage } from "./pages/reviews-pages.tsx";
 import { SearchPage } from "./pages/search-page.tsx";
 import {
   EntryPage,
@@ -185,6 +186,11 @@ const rPlan = createRoute({
   component: PlanDetailPage,
 });
 const rInbox = createRoute({ getParentRoute: () => root, path: "/w/$slug/inbox", component: InboxPage });
+const rReview = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/reviews/$reviewId",
+  component: ReviewPage,
+});
 const rMore = createRoute({ getParentRoute: () => root, path: "/w/$slug/more", component: MorePage });
 
 const routeTree = root.addChildren([
@@ -194,6 +200,7 @@ const routeTree = root.addChildren([
   rPlan,
   rInbox,
   rMore,
+  rReview,
   rSearch,
   rChecklist,
   rMap,

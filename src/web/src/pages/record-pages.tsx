@@ -8,6 +8,7 @@ import { PersonReach, WhoCanReach } from "./access-panel.tsx";
 import { ChangeRuleCard } from "./change-rule.tsx";
 import { type GrantView, type RecordData, subjectLabel, useHistory, useRecord } from "./record-api.ts";
 import { AddAccountForm, AddAssetForm, AddGrantForm, AddPersonForm } from "./record-forms.tsx";
+import { ReviewsCard } from "./reviews-pages.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
 
 export const linkCls = "font-semibold text-brand-700 underline-offset-2 hover:underline dark:text-brand-100";
@@ -253,6 +254,7 @@ export function AccountDetailPage() {
                 See it on the access map →
               </Link>
             </Card>
+            <ReviewsCard ws={ws} accountId={a.id} />
             <ChangeRuleCard ws={ws} r={r} accountId={a.id} />
             {canEdit && (
               <div className="flex flex-wrap gap-2">
