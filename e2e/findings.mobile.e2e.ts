@@ -36,6 +36,14 @@ describe("findings and guides on a phone", () => {
     expect(await first.getAttribute("aria-label")).toBe("Someone who left still has access");
     await shot(page, "phone-findings-03-dashboard");
 
+    // The finding's own page: why it matters, what it is about, and the fixes.
+    await first.getByRole("heading", { level: 2 }).getByRole("link").click();
+    await page.getByRole("heading", { name: "Why it matters" }).waitFor();
+    expect(await page.getByRole("link", { name: "Start a change plan" }).isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: "Dana Designer" }).isVisible()).toBe(true);
+    await shot(page, "phone-findings-03b-finding");
+    await page.goBack();
+    await first.waitFor();
     await first.getByRole("link", { name: "How to fix it →" }).click();
     await page
       .getByRole("heading", { level: 1, name: "Remove someone from your TikTok Business Center" })

@@ -29,9 +29,9 @@ import {
   SignUpPage,
   TwoFactorPage,
 } from "./pages/auth-pages.tsx";
+import { FindingPage } from "./pages/finding-page.tsx";
 import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
-
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
 import { ReviewPage } from "./pages/reviews-pages.tsx";
 import { SearchPage } from "./pages/search-page.tsx";
@@ -155,10 +155,16 @@ const rSearch = createRoute({ getParentRoute: () => root, path: "/w/$slug/search
 
 const planSearch = (
   s: Record<string, unknown>,
-): { kind?: string | undefined; personId?: string | undefined; accountId?: string | undefined } => ({
+): {
+  kind?: string | undefined;
+  personId?: string | undefined;
+  accountId?: string | undefined;
+  sharedLoginId?: string | undefined;
+} => ({
   kind: optionalString(s.kind),
   personId: optionalString(s.personId),
   accountId: optionalString(s.accountId),
+  sharedLoginId: optionalString(s.sharedLoginId),
 });
 const accountSearch = (s: Record<string, unknown>): { accountId?: string | undefined } => ({
   accountId: optionalString(s.accountId),
@@ -191,6 +197,11 @@ const rReview = createRoute({
   path: "/w/$slug/reviews/$reviewId",
   component: ReviewPage,
 });
+const rFinding = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/findings/$findingKey",
+  component: FindingPage,
+});
 const rMore = createRoute({ getParentRoute: () => root, path: "/w/$slug/more", component: MorePage });
 
 const routeTree = root.addChildren([
@@ -201,6 +212,7 @@ const routeTree = root.addChildren([
   rInbox,
   rMore,
   rReview,
+  rFinding,
   rSearch,
   rChecklist,
   rMap,

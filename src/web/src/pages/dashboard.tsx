@@ -1,14 +1,17 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
+import { getPlatform } from "../../../core/catalog/index.ts";
 import { type ApiError, api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Badge, Button, Card, Field, Loading } from "../components/ui.tsx";
+import { type RecordData, useRecord } from "./record-api.ts";
 
 export interface FindingView {
   key: string;
   rule: string;
   severity: "critical" | "high" | "medium" | "low";
   accountId: string | null;
+  assetId?: string | null;
   subject: { type: string; id: string; name: string } | null;
   message: string;
   guide: string | null;
@@ -23,7 +26,7 @@ const TONE: Record<FindingView["severity"], string> = {
   medium: "bg-amber-300 text-amber-950",
   low: "bg-slate-300 text-slate-900 dark:bg-slate-600 dark:text-white",
 };
-const TITLES: Record<string, string> = {
+export const FINDING_TITLES: Record<string, string> = {
   "no-admin": "No admin left",
   "single-admin": "Only one admin",
   "departed-with-access": "Someone who left still has access",
@@ -121,10 +124,13 @@ export function Dashboard({ workspace }: { workspace: Workspace }) {
         `/workspaces/${workspace.id}/findings`,
       ),
   });
+  const record = useRecord(workspace.id);
+  const [org, setOrg] = useState<string | null>(null);
   if (q.isPending) return <Loading label="Checking your record…" />;
   if (q.error) return <Alert>{q.error.message}</Alert>;
   const { counts, findings } = q.data;
-  const open = findings.filter((f) => f.status === "open");
+  const orgOf = (f: FindingView) => record.accounts.find((a) => a.id === f.accountId)?.organizationId ?? null;
+  const open = findings.filter((f) => f.status === "open" && (!org || orgOf(f) === org));
   const decided = findings.filter((f) => f.status !== "open");
   const canDecide = atLeast(workspace.role, "editor");
   return (
@@ -140,6 +146,14 @@ export function Dashboard({ workspace }: { workspace: Workspace }) {
           </div>
         ))}
       </section>
+      <ByOrganization
+        findings={findings.filter((f) => f.status === "open")}
+        record={record}
+        orgOf={orgOf}
+        selected={org}
+        onSelect={setOrg}
+      />
+      <ComingUp workspace={workspace} record={record} />
       {open.length === 0 ? (
         <Card title="Nothing needs attention">
           <p className="text-slate-700 dark:text-slate-300">
@@ -185,13 +199,21 @@ function FindingCard({
   return (
     <article
       className="flex flex-col gap-2 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800"
-      aria-label={TITLES[f.rule] ?? f.rule}
+      aria-label={FINDING_TITLES[f.rule] ?? f.rule}
     >
       <div className="flex items-center gap-2">
         <span className={`rounded-full px-2 py-0.5 text-xs font-bold uppercase ${TONE[f.severity]}`}>
           {f.severity}
         </span>
-        <h2 className="font-semibold">{TITLES[f.rule] ?? f.rule}</h2>
+        <h2 className="font-semibold">
+          <Link
+            to="/w/$slug/findings/$findingKey"
+            params={{ slug: workspace.slug, findingKey: f.key }}
+            className="hover:underline"
+          >
+            {FINDING_TITLES[f.rule] ?? f.rule}
+          </Link>
+        </h2>
       </div>
       <p className="text-slate-700 dark:text-slate-300">{f.message}</p>
       <div className="flex flex-wrap items-center gap-3">
@@ -222,5 +244,191 @@ function FindingCard({
       </div>
       {canDecide && <Decide workspace={workspace} finding={f} />}
     </article>
+  );
+}
+
+const SEV = ["critical", "high", "medium", "low"] as const;
+
+/** Open findings per organization (client, agency, own), worst first; one tap filters the list. */
+function ByOrganization({
+  findings,
+  record,
+  orgOf,
+  selected,
+  onSelect,
+}: {
+  findings: FindingView[];
+  record: RecordData;
+  orgOf: (f: FindingView) => string | null;
+  selected: string | null;
+  onSelect: (id: string | null) => void;
+}) {
+  const groups = new Map<string, Record<string, number>>();
+  for (const f of findings) {
+    const o = orgOf(f);
+    if (!o) continue;
+    const g = groups.get(o) ?? {};
+    g[f.severity] = (g[f.severity] ?? 0) + 1;
+    groups.set(o, g);
+  }
+  if (groups.size < 2) return null;
+  const rank = (g: Record<string, number>) => SEV.map((s) => g[s] ?? 0);
+  const rows = [...groups.entries()].sort((a, b) => {
+    const x = rank(a[1]);
+    const y = rank(b[1]);
+    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+    return 0;
+  });
+  return (
+    <Card title="By organization">
+      <ul className="flex flex-col gap-1" aria-label="Findings per organization">
+        {rows.map(([id, g]) => {
+          const name = record.organizations.find((o) => o.id === id)?.name ?? "Unknown";
+          const on = selected === id;
+          return (
+            <li key={id}>
+              <button
+                type="button"
+                aria-pressed={on}
+                onClick={() => onSelect(on ? null : id)}
+                className={`flex min-h-11 w-full items-center justify-between gap-2 rounded-lg px-2 text-left ${on ? "bg-brand-100 dark:bg-slate-800" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+              >
+                <span className="font-medium">{name}</span>
+                <span className="flex gap-1">
+                  {SEV.filter((s) => g[s]).map((s) => (
+                    <span
+                      key={s}
+                      className={`rounded-full px-2 py-0.5 text-xs font-bold ${TONE[s]}`}
+                      title={s}
+                    >
+                      {g[s]} {s}
+                    </span>
+                  ))}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {selected && (
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+          Showing one organization.{" "}
+          <button type="button" className="font-semibold underline" onClick={() => onSelect(null)}>
+            Show all
+          </button>
+        </p>
+      )}
+    </Card>
+  );
+}
+
+interface Due {
+  day: string;
+  what: string;
+  to: { kind: "account"; id: string } | { kind: "request"; id: string } | { kind: "plan"; id: string };
+}
+
+/** Reviews, invitations, requests and plans coming due in the next two weeks (and overdue ones). */
+function ComingUp({ workspace, record }: { workspace: Workspace; record: RecordData }) {
+  const requests = useQuery({
+    queryKey: ["requests", workspace.id],
+    queryFn: () =>
+      api<{
+        requests: {
+          id: string;
+          title: string;
+          status: string;
+          dueOn: string | null;
+          invitationExpiresOn: string | null;
+          nextReminderOn: string | null;
+        }[];
+      }>(`/workspaces/${workspace.id}/requests`),
+  });
+  const plans = useQuery({
+    queryKey: ["plans", workspace.id],
+    queryFn: () =>
+      api<{ plans: { id: string; title: string; status: string; dueOn: string | null }[] }>(
+        `/workspaces/${workspace.id}/plans`,
+      ),
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  const horizon = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  const plus = (day: string, n: number) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const items: Due[] = [];
+  for (const a of record.accounts) {
+    if (!a.reviewCadenceDays) continue;
+    const due = plus(a.lastReviewedOn ?? a.createdAt.slice(0, 10), a.reviewCadenceDays);
+    if (due <= horizon)
+      items.push({ day: due, what: `Access review: ${a.name}`, to: { kind: "account", id: a.id } });
+  }
+  for (const g of record.grants) {
+    if (g.status !== "pending" || !g.invitedOn) continue;
+    const a = record.accounts.find((x) => x.id === g.target.accountId);
+    const life = a ? getPlatform(a.platform)?.invitationLifetimeDays : null;
+    if (a && life) {
+      const ends = plus(g.invitedOn, life);
+      if (ends <= horizon)
+        items.push({ day: ends, what: `Invitation runs out: ${a.name}`, to: { kind: "account", id: a.id } });
+    }
+  }
+  for (const r of requests.data?.requests ?? []) {
+    if (["verified", "declined", "withdrawn"].includes(r.status)) continue;
+    for (const [day, what] of [
+      [r.invitationExpiresOn, "Invitation runs out"],
+      [r.dueOn, "Request due"],
+      [r.nextReminderOn, "Chase"],
+    ] as const)
+      if (day && day <= horizon)
+        items.push({ day, what: `${what}: ${r.title}`, to: { kind: "request", id: r.id } });
+  }
+  for (const p of plans.data?.plans ?? [])
+    if (p.status === "open" && p.dueOn && p.dueOn <= horizon)
+      items.push({ day: p.dueOn, what: `Plan due: ${p.title}`, to: { kind: "plan", id: p.id } });
+  if (items.length === 0) return null;
+  items.sort((x, y) => x.day.localeCompare(y.day));
+  return (
+    <Card title="Coming up">
+      <ul className="flex flex-col gap-1" aria-label="Coming up">
+        {items.slice(0, 8).map((i) => (
+          <li key={`${i.day}-${i.what}`} className="flex gap-3">
+            <time
+              dateTime={i.day}
+              className={`w-24 shrink-0 text-sm ${i.day < today ? "font-bold text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-400"}`}
+            >
+              {i.day < today ? `overdue ${i.day.slice(5)}` : i.day}
+            </time>
+            {i.to.kind === "account" ? (
+              <Link
+                to="/w/$slug/accounts/$accountId"
+                params={{ slug: workspace.slug, accountId: i.to.id }}
+                className="font-medium hover:underline"
+              >
+                {i.what}
+              </Link>
+            ) : i.to.kind === "request" ? (
+              <Link
+                to="/w/$slug/requests/$requestId"
+                params={{ slug: workspace.slug, requestId: i.to.id }}
+                className="font-medium hover:underline"
+              >
+                {i.what}
+              </Link>
+            ) : (
+              <Link
+                to="/w/$slug/plans/$planId"
+                params={{ slug: workspace.slug, planId: i.to.id }}
+                className="font-medium hover:underline"
+              >
+                {i.what}
+              </Link>
+            )}
+          </li>
+        ))}
+      </ul>
+      {items.length > 8 && (
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">and {items.length - 8} more.</p>
+      )}
+    </Card>
   );
 }

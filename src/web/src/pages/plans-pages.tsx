@@ -67,7 +67,12 @@ function Progress({ plan }: { plan: Plan }) {
 }
 
 export function PlansPage() {
-  const search = useSearch({ strict: false }) as { kind?: string; personId?: string; accountId?: string };
+  const search = useSearch({ strict: false }) as {
+    kind?: string;
+    personId?: string;
+    accountId?: string;
+    sharedLoginId?: string;
+  };
   return (
     <RecordPage
       title="Change plans"
@@ -85,7 +90,7 @@ function PlanList({
 }: {
   ws: Workspace;
   r: RecordData;
-  preset: { kind?: string; personId?: string; accountId?: string };
+  preset: { kind?: string; personId?: string; accountId?: string; sharedLoginId?: string };
 }) {
   const q = usePlans(ws.id);
   const navigate = useNavigate();
@@ -153,7 +158,7 @@ function PlanForm({
 }: {
   ws: Workspace;
   r: RecordData;
-  preset: { kind?: string; personId?: string; accountId?: string };
+  preset: { kind?: string; personId?: string; accountId?: string; sharedLoginId?: string };
   onDone: (id: string) => void;
 }) {
   const { error, busy, run } = useSubmit(ws.id);
@@ -257,7 +262,7 @@ function PlanForm({
         </>
       )}
       {kind === "shared-login-retired" && (
-        <Select label="Shared login" name="sharedLoginId">
+        <Select label="Shared login" name="sharedLoginId" defaultValue={preset.sharedLoginId}>
           {r.sharedLogins.map((l) => (
             <option key={l.id} value={l.id}>
               {l.label}
