@@ -117,9 +117,11 @@ export interface Finding {
 }
 
 const DAY = 86_400_000;
-const days = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
+const parseDay = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
+/** The same order as `String.prototype.localeCompare`, without its per-call set-up. */
+const collator = new Intl.Collator();
 
-/** Every finding in a workspace on `asOf`, worst first. */
+/** Every finding in a workspace on `asOf`, worst first (then by rule, account, subject). */
 export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Finding[] {
   return scanAccounts(input, catalog, null);
 }
@@ -136,6 +138,31 @@ export function scanAccounts(
 ): Finding[] {
   const inputGrants = only ? input.grants.filter((g) => only.has(g.target.accountId)) : input.grants;
   const inputAccounts = only ? input.accounts.filter((a) => only.has(a.id)) : input.accounts;
+  // Per-scan memos: a workspace has few distinct days and (platform, role) pairs; parsing or
+  // resolving them again for every grant is wasted work in a large scan.
+  const dayMemo = new Map<string, number>();
+  const days = (iso: string) => {
+    let d = dayMemo.get(iso);
+    if (d === undefined) {
+      d = parseDay(iso);
+      dayMemo.set(iso, d);
+    }
+    return d;
+  };
+  const adminMemo = new Map<string, Map<string, boolean>>();
+  const isAdminLevel = (platform: string, role: string) => {
+    let byRole = adminMemo.get(platform);
+    if (!byRole) {
+      byRole = new Map();
+      adminMemo.set(platform, byRole);
+    }
+    let admin = byRole.get(role);
+    if (admin === undefined) {
+      admin = catalog.isAdminLevel(platform, role);
+      byRole.set(role, admin);
+    }
+    return admin;
+  };
   const today = days(input.asOf);
   const people = new Map(input.people.map((p) => [p.id, p]));
   const accounts = new Map(input.accounts.map((a) => [a.id, a]));
@@ -166,15 +193,129 @@ export function scanAccounts(
     else grantsByAccount.set(g.target.accountId, [g]);
   }
 
+  // One pass over each account's grants (a large scan is bound by reading grants, people and
+  // subjects from memory): first the rules grant by grant, then the account's own rules.
   for (const a of inputAccounts) {
     const name = `${a.name} (${catalog.platformName(a.platform)})`;
     const grants = grantsByAccount.get(a.id) ?? [];
     const admins = new Set<string>();
+    const partnerMechanism = catalog.hasPartnerMechanism(a.platform);
+    const byOrg = new Map<string, Set<FPerson>>();
+    const departedSeen = new Set<string>();
+    const loginSeen = new Set<string>();
     for (const g of grants) {
-      if (!live(g) || g.target.assetId || g.subject.type !== "person") continue;
-      const p = people.get(g.subject.personId);
-      if (p && !departed(p) && catalog.isAdminLevel(a.platform, g.role)) admins.add(p.id);
+      const isLive = live(g);
+      const s = g.subject;
+      if (s.type === "person") {
+        const p = people.get(s.personId);
+        if (!p) continue;
+        const gone = departed(p);
+        const admin = isLive && !g.target.assetId && isAdminLevel(a.platform, g.role);
+        if (admin && !gone) admins.add(p.id);
+        // Several individuals from one outside organization: a partner connection is the right pattern.
+        if (partnerMechanism && isLive && p.organizationId && p.organizationId !== a.organizationId) {
+          const set = byOrg.get(p.organizationId);
+          if (set) set.add(p);
+          else byOrg.set(p.organizationId, new Set([p]));
+        }
+        if (gone && (g.status === "active" || g.status === "pending") && !departedSeen.has(p.id)) {
+          departedSeen.add(p.id);
+          add({
+            rule: "departed-with-access",
+            severity: "critical",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: personSubject(p),
+            message: `${p.name} has left but still has ${g.status === "pending" ? "a pending invitation to" : "access to"} ${name}. Remove it now.`,
+            guide: catalog.guide(a.platform, "remove") ?? "general/leaver-checklist",
+          });
+        }
+        if (admin) {
+          const domain = (p.emails[0] ?? "").split("@")[1]?.toLowerCase();
+          if (domain && PUBLIC_MAIL_DOMAINS.has(domain)) {
+            add({
+              rule: "personal-email-admin",
+              severity: "medium",
+              accountId: a.id,
+              assetId: null,
+              subject: personSubject(p),
+              message: `${p.name} is an admin of ${name} through a personal mailbox (${p.emails[0]}). Use a work address the business controls.`,
+              guide: catalog.guide(a.platform, "invite"),
+            });
+          }
+        }
+      }
+      if (s.type === "shared_login" && isLive) {
+        const l = logins.get(s.sharedLoginId);
+        if (!l) continue;
+        if (!loginSeen.has(l.id)) {
+          loginSeen.add(l.id);
+          push({
+            key: `shared-login:${l.id}:${a.id}`,
+            rule: "shared-login",
+            severity: "high",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: { type: "shared_login", id: l.id, name: l.label, email: null },
+            message: `"${l.label}" is a login several people share on ${name}. Give each person their own access and change the password.`,
+            guide: a.platform === "tiktok" ? "tiktok/stop-sharing-login" : "general/never-share-a-login",
+          });
+        }
+        for (const pid of l.knownByPersonIds) {
+          const p = people.get(pid);
+          if (!p || !departed(p)) continue;
+          // One finding per account the login opens (the key names the account, like every other
+          // rule's), so re-checking one account never depends on another account's grants.
+          push({
+            key: `shared-login-known-by-departed:${p.id}:${l.id}:${a.id}`,
+            rule: "shared-login-known-by-departed",
+            severity: "critical",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: personSubject(p),
+            message: `${p.name} has left but knows the password of "${l.label}", which still opens ${name}. Change it now.`,
+            guide: a.platform === "tiktok" ? "tiktok/login-was-shared" : "general/leaver-checklist",
+          });
+        }
+      }
+      if (g.status === "active" && g.expiresOn && days(g.expiresOn) < today) {
+        add({
+          rule: "expired-access",
+          severity: "medium",
+          accountId: a.id,
+          assetId: g.target.assetId,
+          subject: subjectOf(g, people, logins, accounts),
+          message: `Access on ${name} was meant to end on ${g.expiresOn} but is still recorded as active. Remove it, or extend it on purpose.`,
+          guide: catalog.guide(a.platform, "remove"),
+        });
+      }
+      if (g.status === "pending" && g.invitedOn) {
+        const lifetime = catalog.invitationLifetimeDays(a.platform);
+        const age = today - days(g.invitedOn);
+        if (lifetime !== null && age > lifetime) {
+          add({
+            rule: "invite-expired",
+            severity: "medium",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: subjectOf(g, people, logins, accounts),
+            message: `The invitation on ${name} sent ${g.invitedOn} has expired (${catalog.platformName(a.platform)} invitations last ${lifetime} days). Send a new one.`,
+            guide: catalog.guide(a.platform, "invite"),
+          });
+        } else if (lifetime === null && age > 14) {
+          add({
+            rule: "stale-invite",
+            severity: "low",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: subjectOf(g, people, logins, accounts),
+            message: `The invitation on ${name} sent ${g.invitedOn} has waited ${age} days. Check it was accepted, or resend it.`,
+            guide: catalog.guide(a.platform, "invite"),
+          });
+        }
+      }
     }
+
     if (admins.size === 0) {
       add({
         rule: "no-admin",
@@ -245,142 +386,19 @@ export function scanAccounts(
       }
     }
 
-    // Several individuals from one outside organization: a partner connection is the right pattern.
-    if (catalog.hasPartnerMechanism(a.platform)) {
-      const byOrg = new Map<string, Set<FPerson>>();
-      for (const g of grants) {
-        if (!live(g) || g.subject.type !== "person") continue;
-        const p = people.get(g.subject.personId);
-        if (!p?.organizationId || p.organizationId === a.organizationId) continue;
-        const set = byOrg.get(p.organizationId);
-        if (set) set.add(p);
-        else byOrg.set(p.organizationId, new Set([p]));
-      }
-      for (const [org, set] of byOrg) {
-        const list = [...set];
-        if (list.length < 2) continue;
-        push({
-          key: `external-individual-access:${org}:${a.id}`,
-          rule: "external-individual-access",
-          severity: "medium",
-          accountId: a.id,
-          assetId: null,
-          subject: null,
-          message: `${list.length} people from the same outside organization (${list.map((p) => p.name).join(", ")}) have individual access to ${name}. Connect their organization as a partner instead, so it manages its own staff.`,
-          guide: catalog.guide(a.platform, "add-partner"),
-        });
-      }
-    }
-  }
-
-  const departedSeen = new Set<string>();
-  const loginSeen = new Set<string>();
-  for (const g of inputGrants) {
-    const a = accounts.get(g.target.accountId);
-    if (!a) continue;
-    const name = `${a.name} (${catalog.platformName(a.platform)})`;
-    if (g.subject.type === "person") {
-      const p = people.get(g.subject.personId);
-      if (!p) continue;
-      if (
-        departed(p) &&
-        (g.status === "active" || g.status === "pending") &&
-        !departedSeen.has(`${p.id}:${a.id}`)
-      ) {
-        departedSeen.add(`${p.id}:${a.id}`);
-        add({
-          rule: "departed-with-access",
-          severity: "critical",
-          accountId: a.id,
-          assetId: g.target.assetId,
-          subject: personSubject(p),
-          message: `${p.name} has left but still has ${g.status === "pending" ? "a pending invitation to" : "access to"} ${name}. Remove it now.`,
-          guide: catalog.guide(a.platform, "remove") ?? "general/leaver-checklist",
-        });
-      }
-      if (live(g) && !g.target.assetId && catalog.isAdminLevel(a.platform, g.role)) {
-        const domain = (p.emails[0] ?? "").split("@")[1]?.toLowerCase();
-        if (domain && PUBLIC_MAIL_DOMAINS.has(domain)) {
-          add({
-            rule: "personal-email-admin",
-            severity: "medium",
-            accountId: a.id,
-            assetId: null,
-            subject: personSubject(p),
-            message: `${p.name} is an admin of ${name} through a personal mailbox (${p.emails[0]}). Use a work address the business controls.`,
-            guide: catalog.guide(a.platform, "invite"),
-          });
-        }
-      }
-    }
-    if (g.subject.type === "shared_login" && live(g)) {
-      const l = logins.get(g.subject.sharedLoginId);
-      if (!l) continue;
-      if (!loginSeen.has(`${l.id}:${a.id}`)) {
-        loginSeen.add(`${l.id}:${a.id}`);
-        push({
-          key: `shared-login:${l.id}:${a.id}`,
-          rule: "shared-login",
-          severity: "high",
-          accountId: a.id,
-          assetId: g.target.assetId,
-          subject: { type: "shared_login", id: l.id, name: l.label, email: null },
-          message: `"${l.label}" is a login several people share on ${name}. Give each person their own access and change the password.`,
-          guide: a.platform === "tiktok" ? "tiktok/stop-sharing-login" : "general/never-share-a-login",
-        });
-      }
-      for (const pid of l.knownByPersonIds) {
-        const p = people.get(pid);
-        if (!p || !departed(p)) continue;
-        // One finding per account the login opens (the key names the account, like every other
-        // rule's), so re-checking one account never depends on another account's grants.
-        push({
-          key: `shared-login-known-by-departed:${p.id}:${l.id}:${a.id}`,
-          rule: "shared-login-known-by-departed",
-          severity: "critical",
-          accountId: a.id,
-          assetId: g.target.assetId,
-          subject: personSubject(p),
-          message: `${p.name} has left but knows the password of "${l.label}", which still opens ${name}. Change it now.`,
-          guide: a.platform === "tiktok" ? "tiktok/login-was-shared" : "general/leaver-checklist",
-        });
-      }
-    }
-    if (g.status === "active" && g.expiresOn && days(g.expiresOn) < today) {
-      add({
-        rule: "expired-access",
+    for (const [org, set] of byOrg) {
+      const list = [...set];
+      if (list.length < 2) continue;
+      push({
+        key: `external-individual-access:${org}:${a.id}`,
+        rule: "external-individual-access",
         severity: "medium",
         accountId: a.id,
-        assetId: g.target.assetId,
-        subject: subjectOf(g, people, logins, accounts),
-        message: `Access on ${name} was meant to end on ${g.expiresOn} but is still recorded as active. Remove it, or extend it on purpose.`,
-        guide: catalog.guide(a.platform, "remove"),
+        assetId: null,
+        subject: null,
+        message: `${list.length} people from the same outside organization (${list.map((p) => p.name).join(", ")}) have individual access to ${name}. Connect their organization as a partner instead, so it manages its own staff.`,
+        guide: catalog.guide(a.platform, "add-partner"),
       });
-    }
-    if (g.status === "pending" && g.invitedOn) {
-      const lifetime = catalog.invitationLifetimeDays(a.platform);
-      const age = today - days(g.invitedOn);
-      if (lifetime !== null && age > lifetime) {
-        add({
-          rule: "invite-expired",
-          severity: "medium",
-          accountId: a.id,
-          assetId: g.target.assetId,
-          subject: subjectOf(g, people, logins, accounts),
-          message: `The invitation on ${name} sent ${g.invitedOn} has expired (${catalog.platformName(a.platform)} invitations last ${lifetime} days). Send a new one.`,
-          guide: catalog.guide(a.platform, "invite"),
-        });
-      } else if (lifetime === null && age > 14) {
-        add({
-          rule: "stale-invite",
-          severity: "low",
-          accountId: a.id,
-          assetId: g.target.assetId,
-          subject: subjectOf(g, people, logins, accounts),
-          message: `The invitation on ${name} sent ${g.invitedOn} has waited ${age} days. Check it was accepted, or resend it.`,
-          guide: catalog.guide(a.platform, "invite"),
-        });
-      }
     }
   }
   const rank = (s: Severity) => SEVERITIES.indexOf(s);
@@ -388,9 +406,12 @@ export function scanAccounts(
   return out.sort(
     (x, y) =>
       rank(x.severity) - rank(y.severity) ||
-      x.rule.localeCompare(y.rule) ||
-      accountName(x.accountId).localeCompare(accountName(y.accountId)) ||
-      (x.subject?.name ?? "").localeCompare(y.subject?.name ?? ""),
+      collator.compare(x.rule, y.rule) ||
+      collator.compare(accountName(x.accountId), accountName(y.accountId)) ||
+      collator.compare(x.subject?.name ?? "", y.subject?.name ?? "") ||
+      // Ties (two accounts of the same name, say) in a fixed order, whatever order the rules ran in.
+      collator.compare(x.message, y.message) ||
+      (x.key < y.key ? -1 : x.key > y.key ? 1 : 0),
   );
 }
 
