@@ -32,20 +32,28 @@ const CHUNK = 100_000;
 // Arguments and output
 
 /**
- * `[grants] [--minutes N] [--no-findings]`: the first bare number is the number of grants;
- * --no-findings drops the findings share from the mix (the other weights keep their ratios).
+ * `[grants] [--minutes N] [--no-findings] [--db sqlite|postgres]`: the first bare number is the
+ * number of grants; --no-findings drops the findings share from the mix (the other weights keep
+ * their ratios); databases: SQLite, and PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
  */
 export function parseArgs(argv: string[], defaults: { grants: number; minutes?: number }) {
   let grants = defaults.grants;
   let minutes = defaults.minutes ?? 0;
   let findings = true;
+  let kinds: Kind[] = process.env.DELVIA_TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--no-findings") findings = false;
-    else if (a === "--minutes") minutes = Number(argv[++i]);
+    else if (a === "--db") {
+      const k = argv[++i];
+      if (k !== "sqlite" && k !== "postgres") throw new Error("--db takes sqlite or postgres");
+      if (k === "postgres" && !process.env.DELVIA_TEST_DATABASE_URL)
+        throw new Error("--db postgres needs DELVIA_TEST_DATABASE_URL");
+      kinds = [k];
+    } else if (a === "--minutes") minutes = Number(argv[++i]);
     else if (a.startsWith("--minutes=")) minutes = Number(a.slice("--minutes=".length));
     else if (/^\d[\d_]*$/.test(a)) grants = Number(a.replaceAll("_", ""));
-    else throw new Error(`Unknown argument ${a}: give a number of grants, --minutes N, --no-findings`);
+    else throw new Error(`Unknown argument ${a}: give a number of grants, --minutes N, --no-findings, --db`);
   }
   if (!(grants >= 1000)) throw new Error("The number of grants must be at least 1000.");
   if (!(minutes > 0) && defaults.minutes !== undefined) throw new Error("--minutes must be positive.");
@@ -54,7 +62,7 @@ export function parseArgs(argv: string[], defaults: { grants: number; minutes?: 
       MIX.findIndex((m) => m.kind === "findings"),
       1,
     );
-  return { grants, minutes, findings };
+  return { grants, minutes, findings, kinds };
 }
 
 export function printTable(header: string[], rows: string[][]): void {
@@ -70,6 +78,15 @@ export const ms = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`;
 export const n = (x: number) => x.toLocaleString("en");
 export const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
+/** Stop servers and remove databases on Ctrl-C too, not only in `finally`. */
+const onInterrupt = new Set<() => Promise<void>>();
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, async () => {
+    log(`${signal}: stopping the server and removing the bench's files`);
+    for (const f of [...onInterrupt].reverse()) await f().catch(() => {});
+    process.exit(130);
+  });
+
 // ---------------------------------------------------------------------------------------------
 // Seeding
 
@@ -80,7 +97,9 @@ export const log = (msg: string) => console.error(`[${new Date().toISOString().s
 function* sheetChunks(total: number): Generator<string> {
   const r = rng(7);
   const clients = Math.max(5, Math.round(total / 200));
-  const people = Math.max(20, Math.round(total / 20));
+  // About 40 grants a person: 25,000 people at 1M. (Above 32,766 people, listing people on
+  // SQLite fails with "too many SQL variables", so GET /findings and GET /people answer 500.)
+  const people = Math.max(20, Math.round(total / 40));
   const seen = new Set<number>();
   const roles = ["Admin", "Operator", "Analyst"];
   let made = 0;
@@ -143,9 +162,11 @@ export async function seed(kind: Kind, grants: number): Promise<Backend> {
     dropDatabase = () => adminQuery(base, `drop database if exists "${name}" with (force)`);
   }
   const cleanup = async () => {
+    onInterrupt.delete(cleanup);
     rmSync(dataDir, { recursive: true, force: true });
     await dropDatabase();
   };
+  onInterrupt.add(cleanup);
   try {
     const t0 = performance.now();
     const database = openDatabase(
@@ -329,12 +350,14 @@ export async function startServer(backend: Backend): Promise<Server> {
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const stop = async () => {
+    onInterrupt.delete(stop);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
   };
+  onInterrupt.add(stop);
   try {
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -351,12 +374,17 @@ export async function startServer(backend: Backend): Promise<Server> {
   }
   const memory = async (): Promise<Memory> => {
     const rss = vmRssBytes(child.pid!);
+    // The answer waits for the server's event loop, which a long findings scan can hold for a while.
     const heap = await new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no memory answer from the server")), 5000);
-      child.once("message", (m: { mem: NodeJS.MemoryUsage }) => {
+      const onMessage = (m: { mem: NodeJS.MemoryUsage }) => {
         clearTimeout(timer);
         resolve(m.mem);
-      });
+      };
+      const timer = setTimeout(() => {
+        child.off("message", onMessage);
+        reject(new Error("no memory answer from the server in 120 s"));
+      }, 120_000);
+      child.once("message", onMessage);
       child.send("mem");
     });
     return { rss, heapUsed: heap.heapUsed, heapTotal: heap.heapTotal, external: heap.external };
@@ -479,6 +507,8 @@ export interface MixResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Connection errors and timeouts by code or message. */
+  errorKinds: Map<string, number>;
   byKind: Map<string, KindStats>;
 }
 
@@ -495,12 +525,16 @@ export async function runMix(
   );
   const headers = { cookie, origin: server.url, "content-type": "application/json" };
   type Ctx = { kind?: string; t0?: number };
-  const result = await autocannon({
+  const errorKinds = new Map<string, number>();
+  const run = autocannon({
     url: server.url,
     connections: opts.connections,
     overallRate: opts.rate,
     duration: opts.seconds,
     timeout: 30,
+    // Plain response times: autocannon's correction assumes a 1 ms interval at any rate, which
+    // turns one slow answer into thousands of made-up samples.
+    ignoreCoordinatedOmission: true,
     requests: [
       {
         setupRequest: (req, context) => {
@@ -529,7 +563,12 @@ export async function runMix(
         },
       },
     ],
+  }) as unknown as Promise<autocannon.Result> & autocannon.Instance;
+  run.on("reqError", (err: Error & { code?: string }) => {
+    const key = err.code ?? err.message;
+    errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
   });
+  const result = await run;
   return {
     seconds: opts.seconds,
     requests: result.requests.total,
@@ -541,6 +580,7 @@ export async function runMix(
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    errorKinds,
     byKind,
   };
 }
@@ -582,6 +622,8 @@ export async function warm(server: Server, cookie: string, ids: Ids): Promise<st
   }
   return rows;
 }
+
+export const errorSummary = (r: MixResult) => [...r.errorKinds].map(([k, c]) => `${c}× ${k}`).join(", ");
 
 /** Error and warning lines the server logged (5xx are logged as "unhandled error"). */
 export function serverProblems(server: Server): string[] {

@@ -2,7 +2,7 @@
 // `delvia serve` on 127.0.0.1 whose workspace holds 1,000,000 grants (or the number given), on
 // SQLite, and on PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
 import {
-  type Kind,
+  errorSummary,
   kindRows,
   log,
   mb,
@@ -22,9 +22,8 @@ const SECONDS = 30;
 const RATE = 500;
 const CONNECTIONS = 50;
 
-const { grants, findings } = parseArgs(process.argv.slice(2), { grants: 1_000_000 });
+const { grants, findings, kinds } = parseArgs(process.argv.slice(2), { grants: 1_000_000 });
 const mix = findings ? "full mix" : "mix without findings";
-const kinds: Kind[] = process.env.DELVIA_TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
 
 const summary: string[][] = [];
 for (const kind of kinds) {
@@ -56,6 +55,7 @@ for (const kind of kinds) {
       );
       console.log();
       printTable(["kind", "requests", "non-2xx", "p50", "p99"], kindRows(r.byKind));
+      if (r.errorKinds.size) console.log(`\nClient-side errors: ${errorSummary(r)}`);
       const problems = serverProblems(server);
       if (problems.length) console.log(`\nServer errors (last ${problems.length}):\n${problems.join("\n")}`);
       summary.push([

@@ -3,7 +3,7 @@
 // (/proc/<pid>/status VmRSS) and V8 heap every 10 s. Verdict: "no growth" when RSS at the end is
 // less than 10% above RSS at minute 1. SQLite, and PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
 import {
-  type Kind,
+  errorSummary,
   kindRows,
   log,
   type Memory,
@@ -25,11 +25,13 @@ const CONNECTIONS = 50;
 const SAMPLE_SECONDS = 10;
 const GROWTH_LIMIT = 0.1;
 
-const { grants, minutes, findings } = parseArgs(process.argv.slice(2), { grants: 1_000_000, minutes: 10 });
+const { grants, minutes, findings, kinds } = parseArgs(process.argv.slice(2), {
+  grants: 1_000_000,
+  minutes: 10,
+});
 const mix = findings ? "full mix" : "mix without findings";
 const seconds = Math.round(minutes * 60);
 if (seconds < 2 * SAMPLE_SECONDS) throw new Error("Run for at least 20 s (--minutes 0.34).");
-const kinds: Kind[] = process.env.DELVIA_TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
 
 const verdicts: string[][] = [];
 for (const kind of kinds) {
@@ -77,6 +79,7 @@ for (const kind of kinds) {
       );
       console.log();
       printTable(["kind", "requests", "non-2xx", "p50", "p99"], kindRows(r.byKind));
+      if (r.errorKinds.size) console.log(`\nClient-side errors: ${errorSummary(r)}`);
       const problems = serverProblems(server);
       if (problems.length) console.log(`\nServer errors (last ${problems.length}):\n${problems.join("\n")}`);
 
