@@ -123,5 +123,32 @@ describe("the Record on a phone", () => {
     await page.getByRole("heading", { level: 2, name: /Jane Designer/ }).waitFor();
     await page.getByRole("list", { name: "Path for Client ads" }).waitFor();
     await shot(page, "phone-record-05-person-reach");
+
+    // Editing: Jane leaves (the person's details), her role in Agency BC is revoked (the grant).
+    await page.getByRole("button", { name: "Change details" }).click();
+    const editPerson = page.getByRole("form", { name: "Change this person" });
+    await editPerson.getByLabel("Status").selectOption("departed");
+    await editPerson.getByLabel("Left on").fill("2026-11-20");
+    await editPerson.getByRole("button", { name: "Save" }).click();
+    await page.getByText("departed 2026-11-20").waitFor();
+    await openAccount(page, "Agency BC");
+    const row = page
+      .getByRole("region", { name: "Assigned to assets shared with this account" })
+      .getByRole("listitem", { name: "Jane Designer: Analyst" });
+    await row.getByRole("button", { name: "Change" }).click();
+    const grantForm = page.getByRole("form", { name: "Change this access" });
+    await grantForm.getByLabel("Status").selectOption("revoked");
+    await shot(page, "phone-record-06-edit-grant");
+    await grantForm.getByRole("button", { name: "Save" }).click();
+    await row.getByText("revoked", { exact: true }).waitFor();
+
+    // A shared login, recorded by name with who knows it.
+    await nav(page, "People");
+    await page.getByRole("button", { name: "Record a shared login" }).click();
+    const loginForm = page.getByRole("form", { name: "Record a shared login" });
+    await loginForm.getByLabel("Label").fill("Client Instagram login");
+    await loginForm.getByRole("checkbox", { name: /Jane Designer/ }).check();
+    await loginForm.getByRole("button", { name: "Record the shared login" }).click();
+    await page.getByText("Known by Jane Designer").waitFor();
   });
 });

@@ -58,6 +58,7 @@ beforeAll(async () => {
     target: { accountId: ids.accountId },
     role: "Admin",
   });
+  ids.sharedLoginId = await post("shared-logins", { label: "Team login", knownByPersonIds: [ids.personId] });
   ids.invitationId = await post("invitations", { email: "later@a.test", role: "viewer" });
   const members = await readJson<{ members: { id: string; email: string }[] }>(
     await t.call("GET", `${base}/members`, { cookie: cookies.owner }),

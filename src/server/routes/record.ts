@@ -311,6 +311,28 @@ export function recordRoutes(deps: RouteDeps) {
       c.json(await record.createSharedLogin(db, ctx(c), checkRecordInput(c.req.valid("json"))), 201),
   );
 
+  app.openapi(
+    defineRoute(db, {
+      access: { kind: "workspace", permission: "write" },
+      method: "patch",
+      path: "/workspaces/{workspaceId}/shared-logins/{sharedLoginId}",
+      summary: "Rename a shared login, or change who knows it (e.g. after its password was changed)",
+      tags: ["Record"],
+      request: { params: idParam("sharedLoginId"), body: jsonBody(SharedLoginInput.partial()) },
+      responses: { 200: json(SharedLoginView, "Changed"), ...errors },
+    }),
+    async (c) =>
+      c.json(
+        await record.updateSharedLogin(
+          db,
+          ctx(c),
+          c.req.valid("param").sharedLoginId as string,
+          checkRecordInput(c.req.valid("json")),
+        ),
+        200,
+      ),
+  );
+
   // grants
   app.openapi(
     defineRoute(db, {

@@ -139,3 +139,62 @@ export async function setSharedLoginKnowers(
     return after;
   });
 }
+
+/** Rename a shared login, change who knows it, or its notes. */
+export async function updateSharedLogin(
+  db: Kysely<DB>,
+  ctx: WriteContext,
+  id: string,
+  patch: Partial<SharedLoginInput>,
+): Promise<SharedLoginView> {
+  return inTransaction(db, async (trx) => {
+    const before = await getSharedLogin(trx, ctx.workspaceId, id);
+    if (patch.label !== undefined && key(patch.label) !== key(before.label)) {
+      const clash = await trx
+        .selectFrom("shared_login")
+        .select("id")
+        .where("workspace_id", "=", ctx.workspaceId)
+        .where("label_key", "=", key(patch.label))
+        .executeTakeFirst();
+      if (clash) await duplicateName("A shared login labelled", patch.label);
+    }
+    await trx
+      .updateTable("shared_login")
+      .set({
+        ...(patch.label !== undefined ? { label: patch.label, label_key: key(patch.label) } : {}),
+        ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+        updated_at: ctx.now.toISOString(),
+      })
+      .where("workspace_id", "=", ctx.workspaceId)
+      .where("id", "=", id)
+      .execute();
+    if (patch.knownByPersonIds !== undefined) {
+      for (const p of patch.knownByPersonIds)
+        await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
+      await trx
+        .deleteFrom("shared_login_knower")
+        .where("workspace_id", "=", ctx.workspaceId)
+        .where("shared_login_id", "=", id)
+        .execute();
+      const knowers = [...new Set(patch.knownByPersonIds)];
+      if (knowers.length)
+        await trx
+          .insertInto("shared_login_knower")
+          .values(
+            knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
+          )
+          .execute();
+    }
+    const after = await getSharedLogin(trx, ctx.workspaceId, id);
+    await appendHistory(trx, {
+      ...ctx,
+      at: ctx.now,
+      entityType: "shared_login",
+      entityId: id,
+      action: "update",
+      before,
+      after,
+    });
+    return after;
+  });
+}

@@ -7,6 +7,7 @@ import { Alert, Badge, Button, Card, Loading, PageTitle } from "../components/ui
 import { PersonReach, WhoCanReach } from "./access-panel.tsx";
 import { ChangeRuleCard } from "./change-rule.tsx";
 import { type GrantView, type RecordData, subjectLabel, useHistory, useRecord } from "./record-api.ts";
+import { EditAccountForm, EditGrantForm, EditPersonForm, SharedLoginForm } from "./record-edit.tsx";
 import { AddAccountForm, AddAssetForm, AddGrantForm, AddPersonForm } from "./record-forms.tsx";
 import { ReviewsCard } from "./reviews-pages.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
@@ -137,6 +138,52 @@ export function AccountsPage() {
   );
 }
 
+function GrantRow({ r, g, ws }: { r: RecordData; g: GrantView; ws: Workspace }) {
+  const [editing, setEditing] = useState(false);
+  const canEdit = atLeast(ws.role, "editor");
+  return (
+    <li className="py-1" aria-label={`${subjectLabel(r, g)}: ${g.role}`}>
+      <div className="flex flex-wrap items-center gap-2">
+        {g.subject.type === "person" ? (
+          <Link
+            to="/w/$slug/people/$personId"
+            params={{ slug: ws.slug, personId: g.subject.personId }}
+            className={linkCls}
+          >
+            {subjectLabel(r, g)}
+          </Link>
+        ) : (
+          <span>{subjectLabel(r, g)}</span>
+        )}
+        {g.status !== "active" && <Badge>{g.status}</Badge>}
+        {g.subject.type === "person" &&
+          r.people.find((p) => p.id === (g.subject as { personId: string }).personId)?.status ===
+            "departed" && <Badge>left — remove this access</Badge>}
+        {g.expiresOn && (
+          <span className="text-sm text-slate-600 dark:text-slate-400">until {g.expiresOn}</span>
+        )}
+        {canEdit && !editing && (
+          <button
+            type="button"
+            className="inline-flex min-h-11 items-center px-1 text-sm font-semibold text-brand-700 underline dark:text-brand-100"
+            onClick={() => setEditing(true)}
+          >
+            Change
+          </button>
+        )}
+      </div>
+      {editing && (
+        <div className="mt-2 rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-800 dark:ring-slate-700">
+          <EditGrantForm workspaceId={ws.id} record={r} grant={g} onDone={() => setEditing(false)} />
+          <Button variant="ghost" className="mt-2" onClick={() => setEditing(false)}>
+            Cancel
+          </Button>
+        </div>
+      )}
+    </li>
+  );
+}
+
 function GrantList({ r, grants, ws }: { r: RecordData; grants: GrantView[]; ws: Workspace }) {
   const byRole = new Map<string, GrantView[]>();
   for (const g of grants) byRole.set(g.role, [...(byRole.get(g.role) ?? []), g]);
@@ -150,26 +197,7 @@ function GrantList({ r, grants, ws }: { r: RecordData; grants: GrantView[]; ws: 
           </h3>
           <ul>
             {list.map((g) => (
-              <li key={g.id} className="flex flex-wrap items-center gap-2 py-1">
-                {g.subject.type === "person" ? (
-                  <Link
-                    to="/w/$slug/people/$personId"
-                    params={{ slug: ws.slug, personId: g.subject.personId }}
-                    className={linkCls}
-                  >
-                    {subjectLabel(r, g)}
-                  </Link>
-                ) : (
-                  <span>{subjectLabel(r, g)}</span>
-                )}
-                {g.status !== "active" && <Badge>{g.status}</Badge>}
-                {g.subject.type === "person" &&
-                  r.people.find((p) => p.id === (g.subject as { personId: string }).personId)?.status ===
-                    "departed" && <Badge>left — remove this access</Badge>}
-                {g.expiresOn && (
-                  <span className="text-sm text-slate-600 dark:text-slate-400">until {g.expiresOn}</span>
-                )}
-              </li>
+              <GrantRow key={g.id} r={r} g={g} ws={ws} />
             ))}
           </ul>
         </div>
@@ -208,6 +236,12 @@ export function AccountDetailPage() {
         const owner = r.people.find((p) => p.id === a.ownerPersonId);
         const org = r.organizations.find((o) => o.id === a.organizationId);
         const grants = r.grants.filter((g) => g.target.accountId === a.id && !g.target.assetId);
+        const sharedHere = r.grants.filter(
+          (g) =>
+            g.target.accountId === a.id &&
+            g.target.assetId &&
+            r.assets.find((x) => x.id === g.target.assetId)?.accountId !== a.id,
+        );
         const assets = r.assets.filter((x) => x.accountId === a.id);
         const partners = grants.filter((g) => g.subject.type === "partner");
         const canEdit = atLeast(ws.role, "editor");
@@ -240,9 +274,22 @@ export function AccountDetailPage() {
                 </a>
               )}
             </Card>
+            {canEdit && (
+              <Disclosure label="Change details">
+                {(close) => <EditAccountForm workspaceId={ws.id} record={r} account={a} onDone={close} />}
+              </Disclosure>
+            )}
             <Card title="Who has access to the account">
               <GrantList r={r} grants={grants} ws={ws} />
             </Card>
+            {sharedHere.length > 0 && (
+              <Card title="Assigned to assets shared with this account">
+                <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+                  Assets another account shared with this one as its partner, and who here was given them.
+                </p>
+                <GrantList r={r} grants={sharedHere} ws={ws} />
+              </Card>
+            )}
             <Card title="Who can reach it, and how">
               <WhoCanReach workspaceId={ws.id} target={{ accountId: a.id }} />
               <Link
@@ -351,6 +398,7 @@ export function PeoplePage() {
               {(close) => <AddPersonForm workspaceId={ws.id} record={r} onDone={close} />}
             </Disclosure>
           )}
+          <SharedLogins ws={ws} r={r} />
           <Card>
             {r.people.length === 0 ? (
               <p className="text-slate-600 dark:text-slate-400">No people yet.</p>
@@ -404,6 +452,9 @@ export function PersonDetailPage() {
               </p>
               {atLeast(ws.role, "editor") && (
                 <div className="mt-3 flex flex-wrap gap-2">
+                  <Disclosure label="Change details">
+                    {(close) => <EditPersonForm workspaceId={ws.id} record={r} person={p} onDone={close} />}
+                  </Disclosure>
                   <Link
                     to="/w/$slug/plans"
                     params={{ slug: ws.slug }}
@@ -467,5 +518,57 @@ export function PersonDetailPage() {
         );
       }}
     </RecordPage>
+  );
+}
+
+/** Logins several people share: who knows each, recorded by name (never the password). */
+function SharedLogins({ ws, r }: { ws: Workspace; r: RecordData }) {
+  const canEdit = atLeast(ws.role, "editor");
+  const [editing, setEditing] = useState<string | null>(null);
+  return (
+    <Card title="Shared logins">
+      {r.sharedLogins.length === 0 ? (
+        <p className="text-slate-600 dark:text-slate-400">
+          None recorded. Good: each person should have their own access.
+        </p>
+      ) : (
+        <ul className="flex flex-col gap-2">
+          {r.sharedLogins.map((l) => (
+            <li key={l.id}>
+              <p className="font-medium">{l.label}</p>
+              <p className="text-sm text-slate-600 dark:text-slate-400">
+                Known by{" "}
+                {l.knownByPersonIds.map((id) => r.people.find((p) => p.id === id)?.name ?? "?").join(", ") ||
+                  "nobody recorded"}
+                {canEdit && editing !== l.id && (
+                  <>
+                    {" · "}
+                    <button
+                      type="button"
+                      className="font-semibold text-brand-700 underline dark:text-brand-100"
+                      onClick={() => setEditing(l.id)}
+                    >
+                      Change
+                    </button>
+                  </>
+                )}
+              </p>
+              {editing === l.id && (
+                <div className="mt-2">
+                  <SharedLoginForm workspaceId={ws.id} record={r} login={l} onDone={() => setEditing(null)} />
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canEdit && (
+        <div className="mt-3">
+          <Disclosure label="Record a shared login">
+            {(close) => <SharedLoginForm workspaceId={ws.id} record={r} onDone={close} />}
+          </Disclosure>
+        </div>
+      )}
+    </Card>
   );
 }
