@@ -33,6 +33,7 @@ import { FindingPage } from "./pages/finding-page.tsx";
 import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
 import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
+import { RecordThisInAppPage } from "./pages/record-this.tsx";
 import { ReviewPage } from "./pages/reviews-pages.tsx";
 import { SearchPage } from "./pages/search-page.tsx";
 import {
@@ -202,6 +203,17 @@ const rFinding = createRoute({
   path: "/w/$slug/findings/$findingKey",
   component: FindingPage,
 });
+const rRecordThis = createRoute({
+  getParentRoute: () => root,
+  path: "/w/$slug/record-this",
+  component: RecordThisInAppPage,
+  validateSearch: (
+    s: Record<string, unknown>,
+  ): { guide?: string | undefined; context?: string | undefined } => ({
+    guide: optionalString(s.guide),
+    context: optionalString(s.context),
+  }),
+});
 const rMore = createRoute({ getParentRoute: () => root, path: "/w/$slug/more", component: MorePage });
 
 const routeTree = root.addChildren([
@@ -213,6 +225,7 @@ const routeTree = root.addChildren([
   rMore,
   rReview,
   rFinding,
+  rRecordThis,
   rSearch,
   rChecklist,
   rMap,

@@ -112,9 +112,9 @@ export function GuideChecklistPage() {
               <Alert tone="success">
                 All steps done. Now record the change so your access record stays true:{" "}
                 <Link
-                  to="/w/$slug/accounts"
+                  to="/w/$slug/record-this"
                   params={{ slug: workspace.slug }}
-                  search={{ guide: g.ref }}
+                  search={{ guide: g.ref, context }}
                   className="font-semibold underline"
                 >
                   Record this

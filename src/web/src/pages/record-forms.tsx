@@ -238,16 +238,19 @@ export function AddGrantForm({
   record,
   account,
   onDone,
+  initial = {},
 }: {
   workspaceId: string;
   record: RecordData;
   account: AccountView;
   onDone: () => void;
+  /** Pre-filled from where the form was opened (a finished guide, a finding). */
+  initial?: { subjectType?: "person" | "partner"; personId?: string; status?: "active" | "pending" };
 }) {
   const { error, busy, run } = useSubmit(workspaceId, onDone);
   const platform = getPlatform(account.platform);
   const [target, setTarget] = useState("");
-  const [subjectType, setSubjectType] = useState("person");
+  const [subjectType, setSubjectType] = useState<string>(initial.subjectType ?? "person");
   // Assets held here, plus those another account shared with this one as its partner:
   // inside an agency's account, its people are assigned to the client assets it was given.
   const sharedIn = new Set(
@@ -306,7 +309,7 @@ export function AddGrantForm({
         <option value="system_user">A system user</option>
       </Select>
       {subjectType === "person" && (
-        <Select label="Person" name="person" required>
+        <Select label="Person" name="person" required defaultValue={initial.personId}>
           {record.people.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
@@ -355,7 +358,7 @@ export function AddGrantForm({
       ) : (
         <Field label="Role" name="role" required />
       )}
-      <Select label="Status" name="status" defaultValue="active">
+      <Select label="Status" name="status" defaultValue={initial.status ?? "active"}>
         <option value="active">Active</option>
         <option value="pending">Invited, not accepted yet</option>
         <option value="revoked">Removed</option>
