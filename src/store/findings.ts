@@ -108,6 +108,11 @@ export interface RecordChange {
   id: string;
   /** Accounts the event's before and after images name (a grant's target, an asset's account). */
   named: string[];
+  /**
+   * For an account: whether its name may have changed (the only thing findings on other accounts
+   * read of it, as the partner named in their subject). A created account is no partner yet.
+   */
+  renamed: boolean;
 }
 
 /**
@@ -134,13 +139,19 @@ export async function recordChangesBetween(
     if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;
     const type = r.entity_type as RecordEntityType;
     const named: string[] = [];
-    for (const image of [json(r.before), json(r.after)]) {
+    const before = json(r.before);
+    const after = json(r.after);
+    for (const image of [before, after]) {
       if (!image) continue;
       const target = image.target as { accountId?: unknown } | undefined;
       if (type === "grant" && typeof target?.accountId === "string") named.push(target.accountId);
       if (type === "asset" && typeof image.accountId === "string") named.push(image.accountId);
     }
-    out.push({ type, id: r.entity_id, named });
+    // Events record the fields they change (an import's only the changed ones), or whole views.
+    const renamed =
+      after === null ||
+      (before !== null && ("name" in before || "name" in after) && before.name !== after.name);
+    out.push({ type, id: r.entity_id, named, renamed });
   }
   return out;
 }
@@ -148,7 +159,8 @@ export async function recordChangesBetween(
 /**
  * The accounts whose findings `changes` can affect, read from the database: the same mapping as
  * `affectedAccountIds` in core/findings/recheck.ts, plus the accounts the events' before and after
- * images name (a grant moved from one account to another affects both).
+ * images name (a grant moved from one account to another affects both). An account counts for
+ * the accounts where it is a partner only when its name changed: that is all they read of it.
  */
 export async function affectedAccounts(
   db: Kysely<DB>,
@@ -161,9 +173,11 @@ export async function affectedAccounts(
     RecordEntityType,
     Set<string>
   >;
+  const renamed = new Set<string>();
   for (const c of changes) {
     ids[c.type].add(c.id);
     for (const a of c.named) out.add(a);
+    if (c.type === "account" && c.renamed) renamed.add(c.id);
   }
   for (const id of ids.account) out.add(id);
   const targetsOf = async (
@@ -225,7 +239,7 @@ export async function affectedAccounts(
   await targetsOf("id", ids.grant);
   await targetsOf("subject_person_id", ids.person);
   await targetsOf("subject_shared_login_id", ids.shared_login);
-  await targetsOf("subject_account_id", ids.account);
+  await targetsOf("subject_account_id", renamed);
   return out;
 }
 
@@ -329,7 +343,10 @@ export async function loadFindingsInputFor(
         .select(["person_id", "email"])
         .where("workspace_id", "=", ws)
         .where("person_id", "in", part)
-        .orderBy("email")
+        // By email as record.listPeople reads them (a person's first email is the one findings
+        // name), through an expression so SQLite does not walk the whole workspace's emails in
+        // primary-key order to avoid a sort.
+        .orderBy(sql`email || ''`)
         .execute(),
     ]);
     const byPerson = new Map<string, string[]>();
@@ -341,6 +358,15 @@ export async function loadFindingsInputFor(
     for (const r of rows) people.push(personView(r, byPerson.get(r.id) ?? []));
   }
   return { asOf, people, accounts, assets, sharedLogins, grants };
+}
+
+/** Whether a stored subject (JSON text, or parsed by PostgreSQL) is the finding's subject. */
+function sameSubject(stored: unknown, subject: Finding["subject"]): boolean {
+  const s = (typeof stored === "string" ? JSON.parse(stored) : stored) as Finding["subject"];
+  if (!s || !subject) return !s && !subject;
+  return (
+    s.type === subject.type && s.id === subject.id && s.name === subject.name && s.email === subject.email
+  );
 }
 
 /** Before findings of this rule were keyed per account, their key had no account part. */
@@ -470,7 +496,13 @@ export async function reconcileFindings(
           action: "reopen",
           after: { rule: f.rule, message: f.message },
         });
-      } else if (row.message !== f.message || row.severity !== f.severity) {
+      } else if (
+        row.message !== f.message ||
+        row.severity !== f.severity ||
+        row.asset_id !== f.assetId ||
+        row.guide !== f.guide ||
+        !sameSubject(row.subject, f.subject)
+      ) {
         await trx
           .updateTable("finding")
           .set(fields)

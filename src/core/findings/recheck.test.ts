@@ -245,9 +245,15 @@ function applyChange(
 /**
  * What the store computes: the change read in the current state, and for a grant or an asset
  * (whose own row holds the relation that can move) also in the state before it, as its history
- * event's `before` image gives it.
+ * event's `before` image gives it. An account counts for the accounts where it is a partner only
+ * when its name changed (the store reads that from the event's images).
  */
 function affectedBy(before: FindingsInput, after: FindingsInput, changed: ChangedEntity): Set<string> {
+  if (changed.type === "account") {
+    const was = before.accounts.find((a) => a.id === changed.id);
+    const now = after.accounts.find((a) => a.id === changed.id);
+    return was && was.name !== now?.name ? affectedAccountIds(after, [changed]) : new Set([changed.id]);
+  }
   const out = affectedAccountIds(after, [changed]);
   if (changed.type === "grant" || changed.type === "asset")
     for (const id of affectedAccountIds(before, [changed])) out.add(id);

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findingsCatalog } from "../../core/catalog/findings-catalog.ts";
+import { type Finding, scanFindings } from "../../core/findings/rules.ts";
+import { loadFindingsInput } from "../../store/findings.ts";
 import { verifyHistory } from "../../store/history.ts";
+import { refreshFindings } from "../findings-service.ts";
 import {
   createTestInstance,
   readJson,
@@ -169,6 +173,108 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       const nextDay = (await list()).findings.find((f) => f.key === onBc.key)!;
       expect(nextDay).toMatchObject({ status: "acknowledged" });
       expect((nextDay as F & { message: string }).message).not.toBe("untouched");
+      expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
+    });
+
+    it("after every kind of record write, the incremental re-check stores what a full scan finds", async () => {
+      const ws = base.split("/")[4]!;
+      await list(); // the first scan is a full one
+      const send = async (method: string, path: string, body?: unknown) => {
+        const res = await t.call(method, `${base}${path}`, { cookie, ...(body ? { body } : {}) });
+        expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+        return res.status === 204 ? {} : await readJson<{ id: string }>(res);
+      };
+      const write = async (method: string, path: string, body?: unknown) => {
+        const out = await send(method, path, body);
+        expect(await refreshFindings(t.db, t.clock, ws)).toBe("recheck");
+        const shown = (await list()).findings as unknown as Finding[];
+        const full = scanFindings(await loadFindingsInput(t.db, ws, "2026-11-24"), findingsCatalog);
+        const same = (f: Finding) =>
+          JSON.stringify([
+            f.key,
+            f.severity,
+            f.message,
+            f.assetId,
+            f.guide,
+            f.subject && [f.subject.type, f.subject.id, f.subject.name, f.subject.email],
+          ]);
+        expect(shown.map(same).sort()).toEqual(full.map(same).sort());
+        return out;
+      };
+      const people = (
+        await readJson<{ people: { id: string; name: string }[] }>(
+          await t.call("GET", `${base}/people`, { cookie }),
+        )
+      ).people;
+      const dan = people.find((p) => p.name === "Dan")!.id;
+      const carla = people.find((p) => p.name === "Carla")!.id;
+      const accounts = (
+        await readJson<{ accounts: { id: string; name: string }[] }>(
+          await t.call("GET", `${base}/accounts`, { cookie }),
+        )
+      ).accounts;
+      const client = accounts.find((a) => a.name === "Client BC")!.id;
+
+      const agency = (await write("POST", "/organizations", { name: "Agency", kind: "agency" })).id;
+      const agencyBc = (
+        await write("POST", "/accounts", { platform: "tiktok", name: "Agency BC", organizationId: agency })
+      ).id;
+      await write("POST", "/grants", {
+        subject: { type: "partner", accountId: agencyBc },
+        target: { accountId: client },
+        role: "Standard",
+        expiresOn: "2026-01-01",
+      });
+      await write("PATCH", `/accounts/${agencyBc}`, { name: "Agency Business Center" });
+      const eve = (
+        await write("POST", "/people", { name: "Eve", emails: ["eve@gmail.com"], organizationId: agency })
+      ).id;
+      const finn = (
+        await write("POST", "/people", { name: "Finn", emails: ["finn@agency.test"], organizationId: agency })
+      ).id;
+      const eveGrant = (
+        await write("POST", "/grants", {
+          subject: { type: "person", personId: eve },
+          target: { accountId: client },
+          role: "Admin",
+        })
+      ).id;
+      const finnGrant = (
+        await write("POST", "/grants", {
+          subject: { type: "person", personId: finn },
+          target: { accountId: client },
+          role: "Standard",
+          status: "pending",
+          invitedOn: "2026-09-01",
+        })
+      ).id;
+      // A grant moving to another account changes both.
+      await write("PUT", `/grants/${eveGrant}`, {
+        subject: { type: "person", personId: eve },
+        target: { accountId: agencyBc },
+        role: "Admin",
+      });
+      const login = (await write("POST", "/shared-logins", { label: "Ops", knownByPersonIds: [dan, finn] }))
+        .id;
+      await write("POST", "/grants", {
+        subject: { type: "shared_login", sharedLoginId: login },
+        target: { accountId: agencyBc },
+        role: "Admin",
+      });
+      await write("POST", "/grants", {
+        subject: { type: "shared_login", sharedLoginId: login },
+        target: { accountId: client },
+        role: "Admin",
+      });
+      await write("PATCH", `/people/${finn}`, { status: "departed" });
+      await write("PATCH", `/shared-logins/${login}`, { knownByPersonIds: [finn] });
+      await write("PATCH", `/accounts/${client}`, { ownerPersonId: dan, reviewCadenceDays: 30 });
+      await write("PATCH", `/accounts/${agencyBc}`, { backupOwnerPersonId: carla });
+      await write("PATCH", `/people/${carla}`, { name: "Carla M", emails: ["carla@gmail.com"] });
+      await write("PATCH", `/people/${eve}`, { organizationId: null });
+      await write("PATCH", `/organizations/${agency}`, { name: "Agency Two" });
+      await write("POST", "/assets", { accountId: client, type: "ad_account", name: "Ads 1" });
+      await write("DELETE", `/grants/${finnGrant}`);
       expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
     });
 
