@@ -182,7 +182,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       const send = async (method: string, path: string, body?: unknown) => {
         const res = await t.call(method, `${base}${path}`, { cookie, ...(body ? { body } : {}) });
         expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-        return res.status === 204 ? {} : await readJson<{ id: string }>(res);
+        return res.status === 204 ? { id: "" } : await readJson<{ id: string }>(res);
       };
       const write = async (method: string, path: string, body?: unknown) => {
         const out = await send(method, path, body);
