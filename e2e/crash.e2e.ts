@@ -39,7 +39,7 @@ import {
 const SEED = Number(process.env.DELVIA_CRASH_SEED ?? 0x5eed_c4a5);
 const WRITERS = 8;
 const SQLITE_ROUNDS = Number(process.env.DELVIA_CRASH_ROUNDS ?? 50);
-const PG_ROUNDS = Number(process.env.DELVIA_CRASH_PG_ROUNDS ?? 20);
+const PG_ROUNDS = Number(process.env.DELVIA_CRASH_PG_ROUNDS ?? 50);
 const PG_URL = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
 type Kind = "grant" | "person";
@@ -269,7 +269,7 @@ describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost
     }
   });
 
-  it("PostgreSQL", { timeout: 200_000 }, async (ctx) => {
+  it("PostgreSQL", { timeout: 400_000 }, async (ctx) => {
     if (!PG_URL) {
       console.log("crash (PostgreSQL): skipped, DELVIA_TEST_DATABASE_URL is not set");
       return ctx.skip("DELVIA_TEST_DATABASE_URL is not set");

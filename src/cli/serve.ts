@@ -13,6 +13,8 @@ export async function serve(config: Config): Promise<number> {
     serverOptions: {
       // Slow clients that dribble headers or bodies are cut off.
       headersTimeout: 10_000,
+      // How often Node checks those timeouts (30 s by default, which would let a dribbler stay 40 s).
+      connectionsCheckingInterval: 2_000,
       requestTimeout: 30_000,
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
