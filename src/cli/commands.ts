@@ -55,6 +55,10 @@ export const COMMANDS: Record<string, Command> = {
       "leaver --workspace SLUG --email E [--successor-email E2] [--json]: make the plan for someone who leaves",
     run: async ({ config, args }) => (await import("./requests-plans.ts")).leaver(config, args),
   },
+  "guide-feedback": {
+    summary: 'guide-feedback [--json]: "Did this solve it?" answers per guide, most "no" first',
+    run: async ({ config, args }) => (await import("./guide-feedback.ts")).guideFeedback(config, args),
+  },
   backup: {
     summary: "backup --to FILE: a consistent copy of everything, taken while Delvia runs",
     run: async ({ config, args }) => (await import("./backup.ts")).backup(config, args),
