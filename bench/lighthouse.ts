@@ -1,5 +1,5 @@
 // npm run bench:lighthouse [-- --runs 3] — Lighthouse (mobile preset) on the public guide site of a
-// real `delvia serve` on loopback: scores, LCP/TBT/CLS, and what each category flagged.
+// real `delvia serve` on loopback (home, all guides, a hub, an action and a troubleshooting page): scores, LCP/TBT/CLS, and what each category flagged.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +8,10 @@ import lighthouse from "lighthouse";
 import { type Backend, log, printTable, startServer } from "./load-common.ts";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
-/** The guide home, a platform hub, an action page and a troubleshooting page. */
+/** The guide home, the list of all guides, a platform hub, an action page and a troubleshooting page. */
 const PAGES = [
-  ["home", "/guides"],
+  ["home", "/"],
+  ["all guides", "/guides"],
   ["hub", "/guides/tiktok"],
   ["action", "/guides/tiktok/add-member"],
   ["troubleshooting", "/guides/tiktok/invite-not-received"],

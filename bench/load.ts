@@ -1,6 +1,7 @@
 // npm run bench:load [-- 100000] — 30 s at 500 mixed requests/s (reads and writes) against a real
 // `delvia serve` on 127.0.0.1 whose workspace holds 1,000,000 grants (or the number given), on
 // SQLite, and on PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
+import { availableParallelism, loadavg } from "node:os";
 import {
   errorSummary,
   kindRows,
@@ -43,6 +44,7 @@ for (const kind of kinds) {
         connections: CONNECTIONS,
       });
       const after = await server.memory();
+      const load = loadavg()[0]!;
 
       console.log(`\n## ${kind}, ${n(grants)} grants, ${mix}\n`);
       printTable(
@@ -71,6 +73,7 @@ for (const kind of kinds) {
         n(r.non2xx),
         `${mb(before.rss)} → ${mb(after.rss)}`,
         `${mb(before.heapUsed)} → ${mb(after.heapUsed)}`,
+        `${load.toFixed(1)} / ${availableParallelism()} CPUs`,
       ]);
     } finally {
       await server.stop();
@@ -95,6 +98,7 @@ printTable(
     "non-2xx",
     "server RSS before → after",
     "heap used",
+    "host load (1 min)",
   ],
   summary,
 );

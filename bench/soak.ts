@@ -2,6 +2,7 @@
 // (or --minutes N) against a real `delvia serve` on 127.0.0.1, sampling the server's RSS
 // (/proc/<pid>/status VmRSS) and V8 heap every 10 s. Verdict: "no growth" when RSS at the end is
 // less than 10% above RSS at minute 1. SQLite, and PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
+import { loadavg } from "node:os";
 import {
   errorSummary,
   kindRows,
@@ -43,13 +44,15 @@ for (const kind of kinds) {
     try {
       const cookie = await signIn(server.url);
       await warm(server, cookie, backend.ids);
-      const samples: { at: number; mem: Memory }[] = [{ at: 0, mem: await server.memory() }];
+      const samples: { at: number; mem: Memory; load: number }[] = [
+        { at: 0, mem: await server.memory(), load: loadavg()[0]! },
+      ];
       const t0 = performance.now();
       const sampler = setInterval(() => {
         const at = (performance.now() - t0) / 1000;
         server.memory().then(
           (mem) => {
-            samples.push({ at, mem });
+            samples.push({ at, mem, load: loadavg()[0]! });
             log(`${kind}: ${at.toFixed(0)} s: RSS ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
           },
           (err) => log(`${kind}: memory sample failed: ${err}`),
@@ -64,17 +67,18 @@ for (const kind of kinds) {
       }
       const endAt = (performance.now() - t0) / 1000;
       if (endAt - samples[samples.length - 1]!.at > 2)
-        samples.push({ at: endAt, mem: await server.memory() });
+        samples.push({ at: endAt, mem: await server.memory(), load: loadavg()[0]! });
 
       console.log(`\n## ${kind}, ${n(grants)} grants, ${minutes} min at ${RATE} req/s, ${mix}\n`);
       printTable(
-        ["t", "RSS", "heap used", "heap total", "external"],
-        samples.map(({ at, mem }) => [
+        ["t", "RSS", "heap used", "heap total", "external", "host load"],
+        samples.map(({ at, mem, load }) => [
           `${at.toFixed(0)} s`,
           mb(mem.rss),
           mb(mem.heapUsed),
           mb(mem.heapTotal),
           mb(mem.external),
+          load.toFixed(1),
         ]),
       );
       console.log();

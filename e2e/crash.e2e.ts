@@ -233,7 +233,7 @@ function summary(backend: string, t: Totals): string {
 describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost", () => {
   beforeAll(() => console.log(`crash: seed ${SEED} (replay with DELVIA_CRASH_SEED=${SEED})`));
 
-  it("SQLite", { timeout: 300_000 }, async () => {
+  it("SQLite", { timeout: 420_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "delvia-crash-db-"));
     const file = join(dir, "delvia.db");
     try {
