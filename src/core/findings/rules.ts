@@ -136,7 +136,6 @@ export function scanAccounts(
   catalog: FindingsCatalog,
   only: ReadonlySet<string> | null,
 ): Finding[] {
-  const inputGrants = only ? input.grants.filter((g) => only.has(g.target.accountId)) : input.grants;
   const inputAccounts = only ? input.accounts.filter((a) => only.has(a.id)) : input.accounts;
   // Per-scan memos: a workspace has few distinct days and (platform, role) pairs; parsing or
   // resolving them again for every grant is wasted work in a large scan.
@@ -187,7 +186,8 @@ export function scanAccounts(
   const live = (g: FGrant) => g.status === "active" && !(g.expiresOn && days(g.expiresOn) < today);
 
   const grantsByAccount = new Map<string, FGrant[]>();
-  for (const g of inputGrants) {
+  for (const g of input.grants) {
+    if (only && !only.has(g.target.accountId)) continue;
     const list = grantsByAccount.get(g.target.accountId);
     if (list) list.push(g);
     else grantsByAccount.set(g.target.accountId, [g]);
@@ -203,6 +203,16 @@ export function scanAccounts(
     const byOrg = new Map<string, Set<FPerson>>();
     const departedSeen = new Set<string>();
     const loginSeen = new Set<string>();
+    // Subjects already named by this account's per-grant rules: later grants add nothing.
+    const expiredSeen = new Set<string>();
+    const inviteSeen = new Set<string>();
+    const subjectKey = (g: FGrant) => {
+      const s = g.subject;
+      if (s.type === "person") return s.personId;
+      if (s.type === "shared_login") return logins.has(s.sharedLoginId) ? s.sharedLoginId : "-";
+      if (s.type === "partner") return accounts.has(s.accountId) ? s.accountId : "-";
+      return g.id;
+    };
     for (const g of grants) {
       const isLive = live(g);
       const s = g.subject;
@@ -278,7 +288,13 @@ export function scanAccounts(
           });
         }
       }
-      if (g.status === "active" && g.expiresOn && days(g.expiresOn) < today) {
+      if (
+        g.status === "active" &&
+        g.expiresOn &&
+        days(g.expiresOn) < today &&
+        !expiredSeen.has(subjectKey(g))
+      ) {
+        expiredSeen.add(subjectKey(g));
         add({
           rule: "expired-access",
           severity: "medium",
@@ -289,10 +305,11 @@ export function scanAccounts(
           guide: catalog.guide(a.platform, "remove"),
         });
       }
-      if (g.status === "pending" && g.invitedOn) {
+      if (g.status === "pending" && g.invitedOn && !inviteSeen.has(subjectKey(g))) {
         const lifetime = catalog.invitationLifetimeDays(a.platform);
         const age = today - days(g.invitedOn);
         if (lifetime !== null && age > lifetime) {
+          inviteSeen.add(subjectKey(g));
           add({
             rule: "invite-expired",
             severity: "medium",
@@ -303,6 +320,7 @@ export function scanAccounts(
             guide: catalog.guide(a.platform, "invite"),
           });
         } else if (lifetime === null && age > 14) {
+          inviteSeen.add(subjectKey(g));
           add({
             rule: "stale-invite",
             severity: "low",
@@ -401,18 +419,45 @@ export function scanAccounts(
       });
     }
   }
-  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  // Sort by severity, rule, account name and subject name in the collator's order, comparing each
+  // string's rank among the distinct values rather than the strings themselves.
   const accountName = (id: string | null) => (id ? (accounts.get(id)?.name ?? "") : "");
-  return out.sort(
-    (x, y) =>
-      rank(x.severity) - rank(y.severity) ||
-      collator.compare(x.rule, y.rule) ||
-      collator.compare(accountName(x.accountId), accountName(y.accountId)) ||
-      collator.compare(x.subject?.name ?? "", y.subject?.name ?? "") ||
-      // Ties (two accounts of the same name, say) in a fixed order, whatever order the rules ran in.
-      collator.compare(x.message, y.message) ||
-      (x.key < y.key ? -1 : x.key > y.key ? 1 : 0),
-  );
+  const rule = ranks(out.map((f) => f.rule));
+  const account = ranks(out.map((f) => accountName(f.accountId)));
+  const subject = ranks(out.map((f) => f.subject?.name ?? ""));
+  return out
+    .map((f) => ({
+      f,
+      k: [
+        SEVERITIES.indexOf(f.severity),
+        rule.get(f.rule)!,
+        account.get(accountName(f.accountId))!,
+        subject.get(f.subject?.name ?? "")!,
+      ],
+    }))
+    .sort(
+      (x, y) =>
+        x.k[0]! - y.k[0]! ||
+        x.k[1]! - y.k[1]! ||
+        x.k[2]! - y.k[2]! ||
+        x.k[3]! - y.k[3]! ||
+        // Ties (two accounts of the same name, say) in a fixed order, whatever order the rules ran in.
+        collator.compare(x.f.message, y.f.message) ||
+        (x.f.key < y.f.key ? -1 : x.f.key > y.f.key ? 1 : 0),
+    )
+    .map((x) => x.f);
+}
+
+/** Each distinct value's rank in the collator's order (values the collator holds equal share one). */
+function ranks(values: string[]): Map<string, number> {
+  const sorted = [...new Set(values)].sort(collator.compare);
+  const out = new Map<string, number>();
+  let rank = 0;
+  sorted.forEach((v, i) => {
+    if (i > 0 && collator.compare(sorted[i - 1]!, v) !== 0) rank = i;
+    out.set(v, rank);
+  });
+  return out;
 }
 
 function subjectOf(
