@@ -1,5 +1,6 @@
 // npm run bench:lighthouse [-- --runs 3] — Lighthouse (mobile preset) on the public guide site of a
-// real `delvia serve` on loopback (home, all guides, a hub, an action and a troubleshooting page): scores, LCP/TBT/CLS, and what each category flagged.
+// real `delvia serve` on loopback (home, all guides, a hub, an action and a troubleshooting page):
+// scores, LCP/TBT/CLS, and what each category flagged. Exits 1 when a target is missed.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
