@@ -23,8 +23,10 @@ export interface FindingsAnswer {
   findings: StoredFinding[];
 }
 
-/** Up to this many history events since the last scan, only the accounts they affect are re-checked. */
+/** Up to this many record changes since the last scan, only the accounts they affect are re-checked. */
 export const RECHECK_MAX_EVENTS = 500;
+/** Past this many history events of any kind (findings' own too), do not even list them. */
+const RECHECK_MAX_HISTORY = 100 * RECHECK_MAX_EVENTS;
 /** Past this many affected accounts, one full scan is cheaper than loading them one by one. */
 export const RECHECK_MAX_ACCOUNTS = 2000;
 
@@ -44,10 +46,11 @@ export async function refreshFindings(
   if (
     last &&
     last.asOf === day &&
-    head - last.head <= RECHECK_MAX_EVENTS &&
+    head >= last.head &&
+    head - last.head <= RECHECK_MAX_HISTORY &&
     !(await hasLegacyFindings(db, workspaceId))
   ) {
-    const changes = await recordChangesBetween(db, workspaceId, last.head, head);
+    const changes = await recordChangesBetween(db, workspaceId, last.head, head, RECHECK_MAX_EVENTS);
     const affected = changes && (await affectedAccounts(db, workspaceId, changes));
     if (affected && affected.size <= RECHECK_MAX_ACCOUNTS) {
       const found = affected.size

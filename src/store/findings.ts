@@ -116,14 +116,16 @@ export interface RecordChange {
 }
 
 /**
- * The record changes in history after `fromSeq` up to `toSeq`, or null when one of them is of a
- * kind the findings cannot follow incrementally (then scan everything).
+ * The record changes in history after `fromSeq` up to `toSeq` (findings' own events and other
+ * events that change nothing the rules read left out), or null when there are more than `limit`
+ * or one is of a kind the findings cannot follow incrementally (then scan everything).
  */
 export async function recordChangesBetween(
   db: Kysely<DB>,
   workspaceId: string,
   fromSeq: number,
   toSeq: number,
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<RecordChange[] | null> {
   const rows = await db
     .selectFrom("history")
@@ -133,7 +135,9 @@ export async function recordChangesBetween(
     .where("seq", "<=", toSeq)
     .where("entity_type", "not in", NOT_RECORD)
     .orderBy("seq")
+    .$if(Number.isFinite(limit), (q) => q.limit(limit + 1))
     .execute();
+  if (rows.length > limit) return null;
   const out: RecordChange[] = [];
   for (const r of rows) {
     if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;

@@ -278,6 +278,33 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
     });
 
+    it("falls back to a full scan after many changes or on a new day; a decision alone re-checks nothing", async () => {
+      const ws = base.split("/")[4]!;
+      expect(await refreshFindings(t.db, t.clock, ws)).toBe("full"); // the first scan
+      expect(await refreshFindings(t.db, t.clock, ws)).toBe("fresh");
+      const f = (await list()).findings[0]!;
+      await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Known" },
+      });
+      expect(await refreshFindings(t.db, t.clock, ws)).toBe("recheck");
+      const rows = Array.from(
+        { length: 260 },
+        (_, i) => `tiktok,Client BC,Client Co,P${i},,p${i}@client.test,Client Co,Standard,`,
+      );
+      const imported = await t.call("POST", `${base}/import`, {
+        cookie,
+        body: `${SHEET.split("\n")[0]}\n${rows.join("\n")}\n`,
+        headers: { "content-type": "text/csv" },
+      });
+      expect(imported.status).toBeLessThan(300);
+      expect(await refreshFindings(t.db, t.clock, ws)).toBe("full"); // 520 record changes
+      await t.call("POST", `${base}/organizations`, { cookie, body: { name: "Other", kind: "other" } });
+      t.clock.set("2026-11-25T09:00:00.000Z");
+      expect(await refreshFindings(t.db, t.clock, ws)).toBe("full"); // a new day
+      expect((await list()).findings.find((x) => x.key === f.key)).toMatchObject({ status: "acknowledged" });
+    });
+
     it("snoozes until a date in the future only", async () => {
       const f = (await list()).findings[0]!;
       const past = await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
