@@ -150,5 +150,12 @@ describe("the Record on a phone", () => {
     await loginForm.getByRole("checkbox", { name: /Jane Designer/ }).check();
     await loginForm.getByRole("button", { name: "Record the shared login" }).click();
     await page.getByText("Known by Jane Designer").waitFor();
+    await page.getByRole("button", { name: "Add an organization" }).click();
+    const orgForm = page.getByRole("form", { name: "Add an organization" });
+    await orgForm.getByLabel("Name").fill("Northwind Freelance");
+    await orgForm.getByLabel("What it is to you").selectOption("vendor");
+    await orgForm.getByRole("button", { name: "Add the organization" }).click();
+    await page.getByText("A vendor or contractor · 0 accounts · 0 people").waitFor();
+    await shot(page, "phone-record-07-people-orgs-logins");
   });
 });

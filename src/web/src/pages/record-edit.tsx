@@ -339,3 +339,57 @@ export function SharedLoginForm({
     </form>
   );
 }
+
+const ORG_KINDS: { value: string; label: string }[] = [
+  { value: "own", label: "Our business" },
+  { value: "client", label: "A client" },
+  { value: "agency", label: "An agency" },
+  { value: "vendor", label: "A vendor or contractor" },
+  { value: "other", label: "Other" },
+];
+
+/** Add an organization, or rename one and change what it is to you. */
+export function OrganizationForm({
+  workspaceId,
+  org,
+  onDone,
+}: {
+  workspaceId: string;
+  org?: { id: string; name: string; kind: string; notes: string | null };
+  onDone: () => void;
+}) {
+  const { error, busy, run } = useSubmit(workspaceId, onDone);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const body = { name: str(f, "name"), kind: str(f, "kind"), notes: orNull(str(f, "notes")) };
+    await run(() =>
+      org
+        ? api(`/workspaces/${workspaceId}/organizations/${org.id}`, { method: "PATCH", body })
+        : api(`/workspaces/${workspaceId}/organizations`, { body }),
+    );
+  }
+  return (
+    <form
+      onSubmit={submit}
+      className="flex flex-col gap-3"
+      aria-label={org ? "Change the organization" : "Add an organization"}
+    >
+      <ErrorNote error={error} />
+      <Field label="Name" name="name" defaultValue={org?.name ?? ""} required error={error?.field("name")} />
+      <Select label="What it is to you" name="kind" defaultValue={org?.kind ?? "client"}>
+        {ORG_KINDS.map((k) => (
+          <option key={k.value} value={k.value}>
+            {k.label}
+          </option>
+        ))}
+      </Select>
+      <Field label="Notes" name="notes" defaultValue={org?.notes ?? ""} />
+      <Button type="submit" disabled={busy}>
+        {org ? "Save" : "Add the organization"}
+      </Button>
+    </form>
+  );
+}
+
+export const orgKindLabel = (kind: string) => ORG_KINDS.find((k) => k.value === kind)?.label ?? kind;

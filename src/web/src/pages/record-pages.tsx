@@ -7,7 +7,14 @@ import { Alert, Badge, Button, Card, Loading, PageTitle } from "../components/ui
 import { PersonReach, WhoCanReach } from "./access-panel.tsx";
 import { ChangeRuleCard } from "./change-rule.tsx";
 import { type GrantView, type RecordData, subjectLabel, useHistory, useRecord } from "./record-api.ts";
-import { EditAccountForm, EditGrantForm, EditPersonForm, SharedLoginForm } from "./record-edit.tsx";
+import {
+  EditAccountForm,
+  EditGrantForm,
+  EditPersonForm,
+  OrganizationForm,
+  orgKindLabel,
+  SharedLoginForm,
+} from "./record-edit.tsx";
 import { AddAccountForm, AddAssetForm, AddGrantForm, AddPersonForm } from "./record-forms.tsx";
 import { ReviewsCard } from "./reviews-pages.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
@@ -398,7 +405,6 @@ export function PeoplePage() {
               {(close) => <AddPersonForm workspaceId={ws.id} record={r} onDone={close} />}
             </Disclosure>
           )}
-          <SharedLogins ws={ws} r={r} />
           <Card>
             {r.people.length === 0 ? (
               <p className="text-slate-600 dark:text-slate-400">No people yet.</p>
@@ -426,6 +432,8 @@ export function PeoplePage() {
               </ul>
             )}
           </Card>
+          <Organizations ws={ws} r={r} />
+          <SharedLogins ws={ws} r={r} />
         </div>
       )}
     </RecordPage>
@@ -566,6 +574,61 @@ function SharedLogins({ ws, r }: { ws: Workspace; r: RecordData }) {
         <div className="mt-3">
           <Disclosure label="Record a shared login">
             {(close) => <SharedLoginForm workspaceId={ws.id} record={r} onDone={close} />}
+          </Disclosure>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Your business, clients, agencies and vendors: what each is to you, and how much of the record is theirs. */
+function Organizations({ ws, r }: { ws: Workspace; r: RecordData }) {
+  const canEdit = atLeast(ws.role, "editor");
+  const [editing, setEditing] = useState<string | null>(null);
+  return (
+    <Card title="Organizations">
+      {r.organizations.length === 0 ? (
+        <p className="text-slate-600 dark:text-slate-400">
+          None yet: they are added with accounts and people, or here.
+        </p>
+      ) : (
+        <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+          {r.organizations.map((o) => (
+            <li key={o.id} className="py-2">
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <span>
+                  <span className="font-medium">{o.name}</span>{" "}
+                  <span className="text-sm text-slate-600 dark:text-slate-400">
+                    {orgKindLabel(o.kind)} ·{" "}
+                    {count(r.accounts.filter((a) => a.organizationId === o.id).length, "account")} ·{" "}
+                    {count(r.people.filter((p) => p.organizationId === o.id).length, "person", "people")}
+                  </span>
+                </span>
+                {canEdit && editing !== o.id && (
+                  <button
+                    type="button"
+                    className="inline-flex min-h-11 items-center px-1 text-sm font-semibold text-brand-700 underline dark:text-brand-100"
+                    onClick={() => setEditing(o.id)}
+                  >
+                    Change
+                  </button>
+                )}
+              </div>
+              {editing === o.id && (
+                <div className="mt-2">
+                  <OrganizationForm workspaceId={ws.id} org={o} onDone={() => setEditing(null)} />
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canEdit && (
+        <div className="mt-3">
+          <Disclosure label="Add an organization">
+            {(close) => <OrganizationForm workspaceId={ws.id} onDone={close} />}
           </Disclosure>
         </div>
       )}
