@@ -48,9 +48,10 @@ for (const kind of kinds) {
         { at: 0, mem: await server.memory(), load: loadavg()[0]! },
       ];
       const t0 = performance.now();
+      let lastSample: Promise<void> = Promise.resolve();
       const sampler = setInterval(() => {
         const at = (performance.now() - t0) / 1000;
-        server.memory().then(
+        lastSample = server.memory().then(
           (mem) => {
             samples.push({ at, mem, load: loadavg()[0]! });
             log(`${kind}: ${at.toFixed(0)} s: RSS ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
@@ -64,6 +65,7 @@ for (const kind of kinds) {
         r = await runMix(server, cookie, backend.ids, { seconds, rate: RATE, connections: CONNECTIONS });
       } finally {
         clearInterval(sampler);
+        await lastSample;
       }
       const endAt = (performance.now() - t0) / 1000;
       if (endAt - samples[samples.length - 1]!.at > 2)
