@@ -229,21 +229,25 @@ try {
   log(`warmed ${warmPaths.length} pages in ${ms(performance.now() - t0)}`);
   await serverTimes();
 
-  const runs: [string, Tally, number[], number][] = [];
+  const runs: [string, Tally, number[], number, number][] = [];
   for (const [name, run] of [
     [`paced, ${n(RATE)}/s`, () => paced(mixer(42))],
     [`autocannon, ${CONNECTIONS} conn.`, () => withAutocannon(mixer(43))],
   ] as const) {
     log(`${name}: ${n(RATE)} requests/s for ${SECONDS} s`);
     const cpu0 = cpuSeconds();
+    const own0 = process.cpuUsage();
     const w0 = performance.now();
     const tally = await run();
-    const cpu = (cpuSeconds() - cpu0) / ((performance.now() - w0) / 1000);
-    runs.push([name, tally, (await serverTimes()).sort((a, b) => a - b), cpu]);
+    const wall = (performance.now() - w0) / 1000;
+    const cpu = (cpuSeconds() - cpu0) / wall;
+    const own = process.cpuUsage(own0);
+    const clientCpu = (own.user + own.system) / 1e6 / wall;
+    runs.push([name, tally, (await serverTimes()).sort((a, b) => a - b), cpu, clientCpu]);
   }
 
   console.log(
-    `\nGuide site under load for ${SECONDS} s a run: ${MIX.map((m) => `${m.weight}% ${m.kind}`).join(", ")}; server time = in the server, from the request event to the response's finish; server CPU = share of one core\n`,
+    `\nGuide site under load for ${SECONDS} s a run: ${MIX.map((m) => `${m.weight}% ${m.kind}`).join(", ")}; server time = in the server, from the request event to the response's finish; CPU = share of one core (the client is this process)\n`,
   );
   printTable(
     [
@@ -260,8 +264,9 @@ try {
       "server p99",
       "server max",
       "server CPU",
+      "client CPU",
     ],
-    runs.map(([name, t, inServer, cpu]) => {
+    runs.map(([name, t, inServer, cpu, clientCpu]) => {
       const all = t.all;
       return [
         name,
@@ -277,6 +282,7 @@ try {
         ms(pct(inServer, 99)),
         ms(inServer.at(-1) ?? Number.NaN),
         `${Math.round(cpu * 100)}%`,
+        `${Math.round(clientCpu * 100)}%`,
       ];
     }),
   );
