@@ -167,6 +167,32 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(await verifyHistory(database.db, ws)).toEqual(before);
     });
 
+    it("lists a workspace of 33,000 people with their emails (more than SQLite's bound-variable limit)", async () => {
+      const at = now.toISOString();
+      const people = Array.from({ length: 33_000 }, (_, i) => ({
+        id: `00000000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+        workspace_id: ws,
+        name: `Person ${i}`,
+        organization_id: null,
+        status: "active",
+        left_on: null,
+        notes: null,
+        created_at: at,
+        updated_at: at,
+      }));
+      for (let i = 0; i < people.length; i += 2000) {
+        const chunk = people.slice(i, i + 2000);
+        await database.db.insertInto("person").values(chunk).execute();
+        await database.db
+          .insertInto("person_email")
+          .values(chunk.map((p, j) => ({ workspace_id: ws, person_id: p.id, email: `p${i + j}@acme.test` })))
+          .execute();
+      }
+      const listed = await record.listPeople(database.db, ws);
+      expect(listed).toHaveLength(33_000);
+      expect(listed.every((p) => p.emails.length === 1)).toBe(true);
+    });
+
     it("concurrent writers to one workspace all succeed and extend one unbroken chain", async () => {
       const s = await sample();
       const results = await Promise.allSettled(

@@ -16,13 +16,15 @@ async function emailsOf(
 ): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (personIds.length === 0) return map;
-  const rows = await db
+  // Many people: read the workspace's emails in one pass rather than binding one variable per
+  // person (SQLite allows at most 32,766 of them in one statement).
+  const wanted = personIds.length > 500 ? new Set(personIds) : null;
+  let q = db
     .selectFrom("person_email")
     .select(["person_id", "email"])
-    .where("workspace_id", "=", workspaceId)
-    .where("person_id", "in", personIds)
-    .orderBy("email")
-    .execute();
+    .where("workspace_id", "=", workspaceId);
+  if (!wanted) q = q.where("person_id", "in", personIds);
+  const rows = (await q.orderBy("email").execute()).filter((r) => !wanted || wanted.has(r.person_id));
   for (const r of rows) {
     const list = map.get(r.person_id);
     if (list) list.push(r.email);
