@@ -8,6 +8,7 @@ import * as requestsPlans from "./2026_11_25_0007_requests_plans.ts";
 import * as historySeal from "./2026_11_25_0008_history_seal.ts";
 import * as authGuards from "./2026_11_25_0009_auth_guards.ts";
 import * as reviews from "./2026_11_25_0010_reviews.ts";
+import * as recheckIndexes from "./2026_11_25_0011_recheck_indexes.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0008_history_seal": historySeal,
   "2026_11_25_0009_auth_guards": authGuards,
   "2026_11_25_0010_reviews": reviews,
+  "2026_11_25_0011_recheck_indexes": recheckIndexes,
 };
