@@ -40,6 +40,32 @@ export async function refreshFindings(
   clock: Clock,
   workspaceId: string,
 ): Promise<"fresh" | "recheck" | "full"> {
+  // One refresh per workspace at a time in this server: requests that arrive meanwhile wait for
+  // it and then find the findings fresh (or re-check only what changed since), instead of each
+  // running its own scan.
+  let running = RUNNING.get(db);
+  if (!running) {
+    running = new Map();
+    RUNNING.set(db, running);
+  }
+  for (let current = running.get(workspaceId); current; current = running.get(workspaceId))
+    await current.catch(() => undefined);
+  const mine = refreshNow(db, clock, workspaceId);
+  running.set(workspaceId, mine);
+  try {
+    return await mine;
+  } finally {
+    if (running.get(workspaceId) === mine) running.delete(workspaceId);
+  }
+}
+
+const RUNNING = new WeakMap<Kysely<DB>, Map<string, Promise<"fresh" | "recheck" | "full">>>();
+
+async function refreshNow(
+  db: Kysely<DB>,
+  clock: Clock,
+  workspaceId: string,
+): Promise<"fresh" | "recheck" | "full"> {
   const day = isoDay(clock.now());
   const { stale, head, last } = await needsScan(db, workspaceId, day);
   if (!stale) return "fresh";

@@ -57,6 +57,19 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       expect(counts.critical).toBe(1);
     });
 
+    it("many readers at once share one scan: same answer for all, each opening recorded once in history", async () => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => list()));
+      const keys = answers.map((a) => a.findings.map((f) => f.key).join(","));
+      expect(new Set(keys).size).toBe(1);
+      const opens = await t.db
+        .selectFrom("history")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("entity_type", "=", "finding")
+        .where("action", "=", "open")
+        .executeTakeFirstOrThrow();
+      expect(Number(opens.n)).toBe(answers[0]!.findings.length);
+    });
+
     it("keeps an acknowledgement across scans, and resolves a finding by itself when the record no longer shows it, with both in history", async () => {
       const single = (await list()).findings.find((f) => f.rule === "single-admin")!;
       const ack = await t.call("POST", `${base}/findings/${encodeURIComponent(single.key)}/decision`, {
