@@ -15,7 +15,12 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
     provider: { getMigrations: async () => MIGRATIONS },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely's check for its own tables lists the tables of every schema; another schema dropped at
+  // that moment (a concurrent test run cleaning up) fails it with "schema … does not exist".
+  // Nothing was migrated then: try again.
+  for (let attempt = 0; attempt < 3 && isVanishedSchema(result.error, schema); attempt++)
+    result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName;
     throw new Error(
@@ -28,4 +33,9 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   return {
     applied: (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
   };
+}
+
+function isVanishedSchema(error: unknown, own: string | undefined): boolean {
+  const m = /schema "([^"]+)" does not exist/.exec(String((error as Error | undefined)?.message ?? ""));
+  return !!m && m[1] !== own;
 }
