@@ -10,6 +10,7 @@
  *   holds a live grant on the asset (or any account-level grant on the asset's account);
  * - whoever knows a shared login reaches what the login's grants reach.
  * Named parameters: :ws (workspace), :day (YYYY-MM-DD), and :asset, :account or :person.
+ * Checked against the engine by bench/access-cte.ts (random queries, and tangled workspaces).
  */
 import type { DatabaseSync } from "node:sqlite";
 import { Kysely, SqliteDialect } from "kysely";
@@ -141,8 +142,7 @@ export const WHO_ACCOUNT = `with recursive
      where ${live("g")}
   ),${whoTail}`;
 
-/** Everything one person (:person) can reach. */
-export const REACH = `with recursive
+const reachHead = `with recursive
   start(gid, account_id, asset_id, role) as (
     select g.id, g.target_account_id, g.target_asset_id, g.role
       from access_grant g
@@ -170,13 +170,45 @@ export const REACH = `with recursive
       from walk w
       cross join access_grant p on p.workspace_id = :ws and p.subject_account_id = w.account_id
      where w.opens and p.subject_type = 'partner' and ${live("p")}
-  ),
+  )`;
+
+/**
+ * Everything one person (:person) can reach. An asset assigned inside a partner's account counts
+ * while the partner holds it: `lookup` checks each such grant through an index on the partner's
+ * grants (as CTE_INDEXES adds); `scan`, for the schema as migrated, which has no such index,
+ * reads each assigning partner's grants once (one scan of the grants, not one per assignment).
+ */
+export function reachSql(partnerCheck: "lookup" | "scan"): string {
+  const onAsset = `
   -- Asset grants, with the account holding the asset.
   on_asset as materialized (
     select w.account_id, w.asset_id, x.account_id as holder
       from walk w
       cross join platform_asset x on x.workspace_id = :ws and x.id = w.asset_id
-  ),
+  )`;
+  const common = `
+  select 'account' as type, w.account_id as id from walk w where w.asset_id is null
+  union all
+  select 'asset', x.id
+    from walk w
+    cross join platform_asset x on x.workspace_id = :ws and x.account_id = w.account_id
+   where w.opens
+  union all`;
+  if (partnerCheck === "lookup")
+    return `${reachHead},${onAsset}
+select distinct type, id from (${common}
+  select 'asset', o.asset_id
+    from on_asset o
+   where o.account_id = o.holder
+      or exists (select 1 from access_grant v
+                  where v.workspace_id = :ws and v.subject_account_id = o.account_id
+                    and v.target_asset_id = o.asset_id and v.subject_type = 'partner' and ${live("v")})
+      or exists (select 1 from access_grant v
+                  where v.workspace_id = :ws and v.subject_account_id = o.account_id
+                    and v.target_asset_id is null and v.target_account_id = o.holder
+                    and v.subject_type = 'partner' and ${live("v")})
+)`;
+  return `${reachHead},${onAsset},
   -- What the partner accounts assigning those assets hold, read once.
   partner_holds as materialized (
     select v.subject_account_id as partner, v.target_account_id, v.target_asset_id
@@ -184,32 +216,27 @@ export const REACH = `with recursive
       cross join access_grant v on v.workspace_id = :ws and v.subject_account_id = p.account_id
      where v.subject_type = 'partner' and ${live("v")}
   )
-select distinct type, id from (
-  select 'account' as type, w.account_id as id from walk w where w.asset_id is null
+select distinct type, id from (${common}
+  select 'asset', o.asset_id from on_asset o where o.account_id = o.holder
   union all
-  select 'asset', x.id
-    from walk w
-    cross join platform_asset x on x.workspace_id = :ws and x.account_id = w.account_id
-   where w.opens
-  union all
+  -- a join, not a correlated EXISTS: SQLite would fill partner_holds again for every row
   select 'asset', o.asset_id
     from on_asset o
-   where o.account_id = o.holder
-      or exists (select 1 from partner_holds v
-                  where v.partner = o.account_id
-                    and (v.target_asset_id = o.asset_id
-                         or (v.target_asset_id is null and v.target_account_id = o.holder)))
+    cross join partner_holds v on v.partner = o.account_id
+   where o.account_id <> o.holder
+     and (v.target_asset_id = o.asset_id or (v.target_asset_id is null and v.target_account_id = o.holder))
 )`;
+}
 
 /**
  * Not in the schema: lookups these CTEs make that no migrated index serves well — grants on an
  * asset, account-level grants on an account (grant_target_idx also walks every assignment made
- * inside it), grants held by a partner account, grants held by a shared login.
+ * inside it), grants held by a partner account (by asset), grants held by a shared login.
  */
 export const CTE_INDEXES = [
   "create index if not exists bench_grant_asset_idx on access_grant (workspace_id, target_asset_id)",
   "create index if not exists bench_grant_account_asset_idx on access_grant (workspace_id, target_account_id, target_asset_id)",
-  "create index if not exists bench_grant_partner_idx on access_grant (workspace_id, subject_account_id)",
+  "create index if not exists bench_grant_partner_idx on access_grant (workspace_id, subject_account_id, target_asset_id)",
   "create index if not exists bench_grant_login_idx on access_grant (workspace_id, subject_shared_login_id)",
 ];
 
