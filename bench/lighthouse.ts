@@ -48,6 +48,23 @@ interface Run {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** One Lighthouse run; a run whose trace failed (NO_NAVSTART and the like) is tried again, twice at most. */
+async function audit(port: number, url: string) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await lighthouse(url, {
+      port,
+      output: "json",
+      logLevel: "error",
+      onlyCategories: [...CATEGORIES],
+    });
+    if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+    const { runtimeError } = result.lhr;
+    if (!runtimeError) return result.lhr;
+    if (attempt === 3) throw new Error(`${url}: ${runtimeError.code} ${runtimeError.message}`);
+    log(`${url}: ${runtimeError.code}, trying again`);
+  }
+}
+
 const server = await startServer(backend);
 let chrome: chromeLauncher.LaunchedChrome | undefined;
 let failed = false;
@@ -62,15 +79,7 @@ try {
     const done: Run[] = [];
     for (let i = 0; i < runs; i++) {
       log(`${name} ${path} (run ${i + 1}/${runs})`);
-      const result = await lighthouse(`${server.url}${path}`, {
-        port: chrome.port,
-        output: "json",
-        logLevel: "error",
-        onlyCategories: [...CATEGORIES],
-      });
-      if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
-      const { lhr } = result;
-      if (lhr.runtimeError) throw new Error(`${path}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+      const lhr = await audit(chrome.port, `${server.url}${path}`);
       const flagged: string[] = [];
       for (const c of CATEGORIES)
         for (const ref of lhr.categories[c]?.auditRefs ?? []) {
