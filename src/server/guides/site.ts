@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { Clock } from "../../core/clock.ts";
@@ -23,6 +25,21 @@ export function createGuideSite(deps: {
       `<h1>We could not find that</h1><p>${esc(what)} Try searching, or <a href="/guides">browse all guides</a>.</p><form action="/guides/search" method="get" role="search"><label for="q404">Search the guides</label> <input id="q404" name="q" type="search"> <button>Search</button></form>`,
     );
 
+  // The library does not change while the server runs: each page is rendered once, with its ETag
+  // (so the etag middleware need not hash the body again on every request).
+  const pages = new Map<string, { html: string; etag: string }>();
+  const tag = (html: string) => `"${createHash("sha1").update(html).digest("hex")}"`;
+  const cached = (c: Context, key: string, render: () => string) => {
+    let hit = pages.get(key);
+    if (!hit) {
+      const html = render();
+      hit = { html, etag: tag(html) };
+      pages.set(key, hit);
+    }
+    c.header("etag", hit.etag);
+    return c.html(hit.html);
+  };
+
   app.use("/guides/*", async (c, next) => {
     await next();
     if (c.req.method === "GET" && c.res.status === 200 && !c.req.path.startsWith("/guides/search"))
@@ -30,15 +47,15 @@ export function createGuideSite(deps: {
   });
   app.use("*", etag());
 
-  app.get("/", (c) => {
-    const cards = GUIDE_PLATFORMS.filter((p) => library.byPlatform.has(p.key))
-      .map(
-        (p) =>
-          `<li><a href="/guides/${p.key}"><strong>${esc(p.name)}</strong><span>${esc(p.blurb)} · ${library.byPlatform.get(p.key)!.length} guides</span></a></li>`,
-      )
-      .join("");
-    return c.html(
-      page(
+  app.get("/", (c) =>
+    cached(c, "/", () => {
+      const cards = GUIDE_PLATFORMS.filter((p) => library.byPlatform.has(p.key))
+        .map(
+          (p) =>
+            `<li><a href="/guides/${p.key}"><strong>${esc(p.name)}</strong><span>${esc(p.blurb)} · ${library.byPlatform.get(p.key)!.length} guides</span></a></li>`,
+        )
+        .join("");
+      return page(
         {
           title: "Delvia Guides — give and take back access to your business accounts",
           description:
@@ -46,12 +63,12 @@ export function createGuideSite(deps: {
           path: "/",
         },
         `<h1>Who can get into your accounts?</h1><p class="summary">Step-by-step guides for giving, checking and taking back access on the platforms your business runs on — without ever sharing a password.</p><form action="/guides/search" method="get" role="search"><label for="qh" class="sr">Search the guides</label><p style="display:flex;gap:6px"><input id="qh" name="q" type="search" placeholder="e.g. add an agency to TikTok" style="flex:1;min-height:44px;padding:8px 12px;border-radius:8px;border:1px solid var(--line);background:var(--card);color:var(--fg);font:inherit"><button>Search</button></p></form><h2>Choose a platform</h2><ul class="cards two">${cards}</ul><aside class="closing"><h2>Keep the record, not just the steps</h2><p>Delvia is where your team writes down who holds which role on each account, who owns it, and what to do when someone leaves.</p><p><a class="button" href="/app">Open your record</a></p></aside>`,
-      ),
-    );
-  });
+      );
+    }),
+  );
 
   app.get("/guides", (c) =>
-    c.html(
+    cached(c, "/guides", () =>
       page(
         {
           title: "All guides · Delvia Guides",
@@ -80,23 +97,23 @@ export function createGuideSite(deps: {
         ? `<p>No guide matches “${esc(q)}”. Try fewer words, or <a href="/guides">browse by platform</a>.</p>`
         : "<p>Type what you want to do, e.g. “remove an agency from Meta”.</p>";
     c.header("cache-control", "no-store");
-    return c.html(
-      page(
-        {
-          title: q ? `“${q}” · Search · Delvia Guides` : "Search · Delvia Guides",
-          description: "Search the Delvia guides.",
-          path: "/guides/search",
-        },
-        `<h1>Search</h1><form action="/guides/search" method="get" role="search"><label for="qs">What do you want to do?</label><p style="display:flex;gap:6px"><input id="qs" name="q" type="search" value="${esc(q)}" style="flex:1;min-height:44px;padding:8px 12px;border-radius:8px;border:1px solid var(--line);background:var(--card);color:var(--fg);font:inherit"><button>Search</button></p></form>${list}`,
-      ),
+    const html = page(
+      {
+        title: q ? `“${q}” · Search · Delvia Guides` : "Search · Delvia Guides",
+        description: "Search the Delvia guides.",
+        path: "/guides/search",
+      },
+      `<h1>Search</h1><form action="/guides/search" method="get" role="search"><label for="qs">What do you want to do?</label><p style="display:flex;gap:6px"><input id="qs" name="q" type="search" value="${esc(q)}" style="flex:1;min-height:44px;padding:8px 12px;border-radius:8px;border:1px solid var(--line);background:var(--card);color:var(--fg);font:inherit"><button>Search</button></p></form>${list}`,
     );
+    c.header("etag", tag(html));
+    return c.html(html);
   });
 
   app.get("/guides/:platform", (c) => {
     const platform = c.req.param("platform");
     const guides = library.byPlatform.get(platform);
     if (!guides) return c.html(notFound("There are no guides for this platform."), 404);
-    return c.html(
+    return cached(c, `/guides/${platform}`, () =>
       page(
         {
           title: `${platformName(platform)} access guides · Delvia Guides`,
@@ -111,7 +128,8 @@ export function createGuideSite(deps: {
   app.get("/guides/:platform/:slug", (c) => {
     const g = library.byRef.get(`${c.req.param("platform")}/${c.req.param("slug")}`);
     if (!g) return c.html(notFound("There is no guide at this address."), 404);
-    return c.html(
+    const thanks = c.req.query("thanks") === "1";
+    return cached(c, `/guides/${g.ref}${thanks ? "?thanks=1" : ""}`, () =>
       page(
         {
           title: `${g.title} · Delvia Guides`,
@@ -120,7 +138,7 @@ export function createGuideSite(deps: {
           type: "article",
           jsonLd: guideJsonLd(g, publicUrl),
         },
-        guideHtml(g, library.byRef, { publicUrl, thanks: c.req.query("thanks") === "1" }),
+        guideHtml(g, library.byRef, { publicUrl, thanks }),
       ),
     );
   });
