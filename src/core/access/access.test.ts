@@ -173,3 +173,38 @@ describe("who can reach", () => {
     expect(dan.every((a) => a.departed)).toBe(true);
   });
 });
+
+describe("a partner connected with a narrow account role", () => {
+  it("shares no asset: people assigned inside the partner's account do not reach it", () => {
+    const idx = new AccessIndex(policy);
+    idx.load({
+      people: [{ id: "pat", name: "Pat", status: "active", leftOn: null }],
+      accounts: [
+        { id: "client", name: "Client BC", platform: "tiktok" },
+        { id: "agency", name: "Agency BC", platform: "tiktok" },
+      ],
+      assets: [{ id: "x", name: "Client ads", accountId: "client" }],
+      sharedLogins: [],
+      grants: [
+        grant({
+          subject: { type: "partner", accountId: "agency" },
+          target: { accountId: "client", assetId: null },
+          role: "Standard",
+        }),
+        grant({ subject: person("pat"), target: { accountId: "agency", assetId: "x" }, role: "Operator" }),
+      ],
+    });
+    expect(names(idx.reach("pat", "2026-11-24"))).toEqual([]);
+    expect(names(idx.whoCanReach({ assetId: "x" }, "2026-11-24"))).toEqual([]);
+    // With a role that reaches every asset, the same assignment does reach it.
+    idx.apply({
+      kind: "grant",
+      value: grant({
+        subject: { type: "partner", accountId: "agency" },
+        target: { accountId: "client", assetId: null },
+        role: "Admin",
+      }),
+    });
+    expect(names(idx.reach("pat", "2026-11-24"))).toEqual(["Client ads"]);
+  });
+});

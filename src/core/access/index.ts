@@ -383,7 +383,13 @@ export class AccessIndex {
   #partnerGrantTo(partner: number, asset: number, holder: number, day: number): number {
     for (const g of this.#byPartner[partner] ?? []) {
       if (!this.#live(g, day)) continue;
-      if (this.#asset[g] === asset || (this.#asset[g] === -1 && this.#acc[g] === holder)) return g;
+      // Shared with the partner: the asset itself, or the whole account that holds it with a
+      // role that reaches every asset (a narrower account role shares no assets).
+      if (
+        this.#asset[g] === asset ||
+        (this.#asset[g] === -1 && this.#acc[g] === holder && this.#allAssets[g] === 1)
+      )
+        return g;
     }
     return -1;
   }
