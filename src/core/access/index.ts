@@ -337,10 +337,13 @@ export class AccessIndex {
       if (x < 0) return out;
       const holder = this.#assetAccount[x]!;
       const xNode = this.#node("asset", x);
+      // Which grant shares the asset with each partner account: looked up once per partner per
+      // query (a partner's account may hold hundreds of assignments to the same asset).
+      const sharedVia = new Map<number, number>();
       for (const i of this.#byAsset[x] ?? []) {
         if (!this.#live(i, day)) continue;
         const acc = this.#acc[i]!;
-        if (acc === holder)
+        if (acc === holder) {
           this.#expandSubject(
             i,
             [this.#edge(i, this.#subjectNode(i, day), xNode)],
@@ -348,9 +351,15 @@ export class AccessIndex {
             out,
             new Set([holder]),
           );
-        else if (this.#partnerReaches(acc, x, holder, day)) {
+          continue;
+        }
+        let viaPartner = sharedVia.get(acc);
+        if (viaPartner === undefined) {
+          viaPartner = this.#partnerGrantTo(acc, x, holder, day);
+          sharedVia.set(acc, viaPartner);
+        }
+        if (viaPartner >= 0) {
           // An assignment inside a partner's account: person → partner account → asset.
-          const viaPartner = this.#partnerGrantTo(acc, x, holder, day);
           const pNode = this.#node("account", acc);
           const path = [
             this.#edge(i, this.#subjectNode(i, day), pNode),
@@ -392,10 +401,6 @@ export class AccessIndex {
         return g;
     }
     return -1;
-  }
-
-  #partnerReaches(partner: number, asset: number, holder: number, day: number): boolean {
-    return this.#partnerGrantTo(partner, asset, holder, day) >= 0;
   }
 
   /**
