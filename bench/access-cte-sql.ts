@@ -111,6 +111,8 @@ export const WHO_ASSET = `with recursive
       cross join access_grant g on g.workspace_id = :ws and g.target_account_id = t.holder
                                and g.target_asset_id is null
      where g.subject_type = 'partner' and ${live("g")}
+       -- an account-level partner role shares the account's assets only if it reaches them all
+       and ${allAssets("g", "(select pa.platform from platform_account pa where pa.id = g.target_account_id)")}
   ),
   seed(gid, stype, sid, blocked) as (
     -- a role on the asset held in its own account, or an assignment inside a partner's account
@@ -206,7 +208,8 @@ select distinct type, id from (${common}
       or exists (select 1 from access_grant v
                   where v.workspace_id = :ws and v.subject_account_id = o.account_id
                     and v.target_asset_id is null and v.target_account_id = o.holder
-                    and v.subject_type = 'partner' and ${live("v")})
+                    and v.subject_type = 'partner' and ${live("v")}
+                    and ${allAssets("v", "(select pa.platform from platform_account pa where pa.id = v.target_account_id)")})
 )`;
   return `${reachHead},${onAsset},
   -- What the partner accounts assigning those assets hold, read once.
@@ -215,6 +218,8 @@ select distinct type, id from (${common}
       from (select distinct account_id from on_asset where account_id <> holder) p
       cross join access_grant v on v.workspace_id = :ws and v.subject_account_id = p.account_id
      where v.subject_type = 'partner' and ${live("v")}
+       and (v.target_asset_id is not null
+            or ${allAssets("v", "(select pa.platform from platform_account pa where pa.id = v.target_account_id)")})
   )
 select distinct type, id from (${common}
   select 'asset', o.asset_id from on_asset o where o.account_id = o.holder
