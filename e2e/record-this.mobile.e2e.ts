@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { newContext, serverAndBrowser, shot } from "./harness.ts";
 import { AppPage } from "./pages/app.ts";
@@ -9,17 +8,7 @@ describe("record this, pre-filled from the finding", () => {
   it("follows the removal guide from a finding as a checklist and records the removal in one tap", async () => {
     const page = await (await newContext(env.browser(), env.server().url)).newPage();
     const app = new AppPage(page);
-    await app.open();
-    await app.signUp("Olivia Ortiz", "olivia@bright.example");
-    await app.createWorkspace("Bright Agency");
-    const slug = new URL(page.url()).pathname.split("/")[3]!;
-    await page.goto(`/app/w/${slug}/import`);
-    await page
-      .getByLabel("File")
-      .setInputFiles(join(import.meta.dirname, "../content/demo/agency-sheet.csv"));
-    await page.getByRole("button", { name: "Preview" }).click();
-    await page.getByRole("button", { name: /^Import / }).click();
-    await page.getByText(/Imported 16 rows/).waitFor();
+    await app.startWithDemo();
     await app.goTo("Home");
 
     const finding = page.getByRole("article", { name: "Someone who left still has access" }).first();

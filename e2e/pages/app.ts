@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 
@@ -6,6 +7,22 @@ export class AppPage {
   readonly page: Page;
   constructor(page: Page) {
     this.page = page;
+  }
+
+  /** Sign up as Olivia, create "Bright Agency" and import the sample agency sheet; the workspace slug. */
+  async startWithDemo(): Promise<string> {
+    await this.open();
+    await this.signUp("Olivia Ortiz", "olivia@bright.example");
+    await this.createWorkspace("Bright Agency");
+    const slug = new URL(this.page.url()).pathname.split("/")[3]!;
+    await this.page.goto(`/app/w/${slug}/import`);
+    await this.page
+      .getByLabel("File")
+      .setInputFiles(join(import.meta.dirname, "../../content/demo/agency-sheet.csv"));
+    await this.page.getByRole("button", { name: "Preview" }).click();
+    await this.page.getByRole("button", { name: /^Import / }).click();
+    await this.page.getByText(/Imported 16 rows/).waitFor();
+    return slug;
   }
 
   async open(path = "/app") {

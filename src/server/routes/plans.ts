@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { AppError } from "../../core/errors.ts";
 import { PLAN_KINDS, PlanInput, TASK_STATUSES } from "../../core/plans/types.ts";
 import * as plans from "../../store/plans.ts";
-import type { WriteContext } from "../../store/record.ts";
 import * as record from "../../store/record.ts";
 import { defineRoute } from "../access.ts";
 import type { AccessService } from "../access-service.ts";
@@ -12,7 +11,7 @@ import { createPlan, previewPlan, recheckPlan, settleTask } from "../plans-servi
 import { checkRecordInput } from "../record-policy.ts";
 import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
-import { json, jsonBody, problemResponses, WorkspaceParams } from "./schemas.ts";
+import { json, jsonBody, problemResponses, WorkspaceParams, workspaceOf, writeContext } from "./schemas.ts";
 
 const errors = { ...problemResponses, 409: problemResponses[400] };
 const day = z.iso.date("Use the date format YYYY-MM-DD");
@@ -120,15 +119,8 @@ const ChangeRuleInput = z.strictObject({
 export function planRoutes(deps: RouteDeps, access: AccessService) {
   const { db, clock } = deps;
   const app = createRouter();
-  const ctx = (c: Context<AppEnv>): WriteContext => {
-    const caller = c.get("caller")!;
-    return {
-      workspaceId: c.get("workspace").workspaceId,
-      actor: { userId: caller.userId, label: caller.email },
-      now: clock.now(),
-    };
-  };
-  const ws = (c: Context<AppEnv>) => c.get("workspace").workspaceId;
+  const ctx = (c: Context<AppEnv>) => writeContext(c, clock);
+  const ws = workspaceOf;
   /** A user named in a body must be a member of this workspace. */
   const mustBeMember = async (workspaceId: string, userId: string | null | undefined, path: string) => {
     if (userId === null || userId === undefined) return;

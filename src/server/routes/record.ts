@@ -21,7 +21,7 @@ import type { AppEnv } from "../env.ts";
 import { canonicalGrant, checkAssetType, checkPlatform, checkRecordInput } from "../record-policy.ts";
 import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
-import { json, jsonBody, problemResponses, WorkspaceParams } from "./schemas.ts";
+import { json, jsonBody, problemResponses, WorkspaceParams, workspaceOf, writeContext } from "./schemas.ts";
 
 const idParam = (name: string) =>
   WorkspaceParams.extend({ [name]: z.string().openapi({ param: { name, in: "path" } }) });
@@ -46,15 +46,8 @@ const HistoryEntry = z
 export function recordRoutes(deps: RouteDeps) {
   const { db, clock } = deps;
   const app = createRouter();
-  const ctx = (c: Context<AppEnv>): record.WriteContext => {
-    const caller = c.get("caller")!;
-    return {
-      workspaceId: c.get("workspace").workspaceId,
-      actor: { userId: caller.userId, label: caller.email },
-      now: clock.now(),
-    };
-  };
-  const ws = (c: Context<AppEnv>) => c.get("workspace").workspaceId;
+  const ctx = (c: Context<AppEnv>) => writeContext(c, clock);
+  const ws = workspaceOf;
 
   // organizations
   app.openapi(

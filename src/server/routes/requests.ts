@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { isoDay } from "../../core/clock.ts";
 import { RequestInput, RequestMove, RequestView } from "../../core/requests/schemas.ts";
 import { TRANSITIONS } from "../../core/requests/state.ts";
-import type { WriteContext } from "../../store/record.ts";
 import * as requests from "../../store/requests.ts";
 import { defineRoute } from "../access.ts";
 import type { AppEnv } from "../env.ts";
@@ -14,7 +13,7 @@ import { lifetimeOf, prepareRequest, requestMessage, roleResolver } from "../req
 import { createRouter } from "../router.ts";
 import { senderOf } from "../scheduler.ts";
 import type { RouteDeps } from "./deps.ts";
-import { json, jsonBody, problemResponses, WorkspaceParams } from "./schemas.ts";
+import { json, jsonBody, problemResponses, WorkspaceParams, workspaceOf, writeContext } from "./schemas.ts";
 
 const errors = { ...problemResponses, 409: problemResponses[400] };
 const RequestParams = WorkspaceParams.extend({
@@ -41,15 +40,8 @@ export interface RequestRouteDeps extends RouteDeps {
 export function requestRoutes(deps: RequestRouteDeps) {
   const { db, clock, config } = deps;
   const app = createRouter();
-  const ctx = (c: Context<AppEnv>): WriteContext => {
-    const caller = c.get("caller")!;
-    return {
-      workspaceId: c.get("workspace").workspaceId,
-      actor: { userId: caller.userId, label: caller.email },
-      now: clock.now(),
-    };
-  };
-  const ws = (c: Context<AppEnv>) => c.get("workspace").workspaceId;
+  const ctx = (c: Context<AppEnv>) => writeContext(c, clock);
+  const ws = workspaceOf;
   const today = () => isoDay(clock.now());
   const withMoves = (r: RequestView) => ({ ...r, allowedMoves: [...TRANSITIONS[r.status]] });
 

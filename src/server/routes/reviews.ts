@@ -5,7 +5,6 @@ import { getPlatform, resolveRole } from "../../core/catalog/index.ts";
 import { AppError } from "../../core/errors.ts";
 import type { GrantView } from "../../core/record/schemas.ts";
 import { neutraliseFormula } from "../../store/export-csv.ts";
-import type { WriteContext } from "../../store/record.ts";
 import * as record from "../../store/record.ts";
 import * as reviews from "../../store/reviews.ts";
 import { defineRoute } from "../access.ts";
@@ -13,7 +12,7 @@ import type { AppEnv } from "../env.ts";
 import { checkRecordInput } from "../record-policy.ts";
 import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
-import { json, jsonBody, problemResponses, WorkspaceParams } from "./schemas.ts";
+import { json, jsonBody, problemResponses, WorkspaceParams, workspaceOf, writeContext } from "./schemas.ts";
 
 const errors = { ...problemResponses, 409: problemResponses[400] };
 const ReviewParams = WorkspaceParams.extend({
@@ -83,15 +82,8 @@ const CHANGE_WORDS: Record<string, string> = {
 /** Access reviews: confirm who can get into an account, seeing only what changed since the last one. */
 export function reviewRoutes({ db, clock }: RouteDeps) {
   const app = createRouter();
-  const ctx = (c: Context<AppEnv>): WriteContext => {
-    const caller = c.get("caller")!;
-    return {
-      workspaceId: c.get("workspace").workspaceId,
-      actor: { userId: caller.userId, label: caller.email },
-      now: clock.now(),
-    };
-  };
-  const ws = (c: Context<AppEnv>) => c.get("workspace").workspaceId;
+  const ctx = (c: Context<AppEnv>) => writeContext(c, clock);
+  const ws = workspaceOf;
 
   app.openapi(
     defineRoute(db, {

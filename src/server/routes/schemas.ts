@@ -1,5 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Clock } from "../../core/clock.ts";
 import { WORKSPACE_ROLES } from "../../core/workspace-roles.ts";
+import type { WriteContext } from "../../store/record.ts";
+import type { AppEnv } from "../env.ts";
 
 /** Shapes shared by several routes. Request bodies are strict: unknown fields are refused. */
 export const Role = z
@@ -78,3 +82,16 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+
+/** Who writes, in which workspace, and when: the write context of a workspace route. */
+export function writeContext(c: Context<AppEnv>, clock: Clock): WriteContext {
+  const caller = c.get("caller")!;
+  return {
+    workspaceId: c.get("workspace").workspaceId,
+    actor: { userId: caller.userId, label: caller.email },
+    now: clock.now(),
+  };
+}
+
+/** The workspace a workspace route acts on. */
+export const workspaceOf = (c: Context<AppEnv>) => c.get("workspace").workspaceId;

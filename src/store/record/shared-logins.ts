@@ -60,8 +60,6 @@ export async function createSharedLogin(
       .where("label_key", "=", key(input.label))
       .executeTakeFirst();
     if (clash) await duplicateName("A shared login labelled", input.label);
-    for (const p of input.knownByPersonIds)
-      await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
     const at = ctx.now.toISOString();
     const id = uuidv7(ctx.now.getTime());
     await trx
@@ -76,14 +74,7 @@ export async function createSharedLogin(
         updated_at: at,
       })
       .execute();
-    const knowers = [...new Set(input.knownByPersonIds)];
-    if (knowers.length)
-      await trx
-        .insertInto("shared_login_knower")
-        .values(
-          knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
-        )
-        .execute();
+    await replaceKnowers(trx, ctx.workspaceId, id, input.knownByPersonIds);
     const view = await getSharedLogin(trx, ctx.workspaceId, id);
     await appendHistory(trx, {
       ...ctx,
@@ -98,46 +89,29 @@ export async function createSharedLogin(
 }
 
 /** Replace who is recorded as knowing a shared login (e.g. after its password was changed). */
-export async function setSharedLoginKnowers(
+export function setSharedLoginKnowers(
   db: Kysely<DB>,
   ctx: WriteContext,
   id: string,
   personIds: string[],
 ): Promise<SharedLoginView> {
-  return inTransaction(db, async (trx) => {
-    const before = await getSharedLogin(trx, ctx.workspaceId, id);
-    for (const p of personIds) await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
+  return updateSharedLogin(db, ctx, id, { knownByPersonIds: personIds });
+}
+
+/** Who knows a shared login, replaced as a whole (each person checked to be in the workspace). */
+async function replaceKnowers(trx: Kysely<DB>, workspaceId: string, id: string, personIds: string[]) {
+  for (const p of personIds) await mustExist(trx, "person", workspaceId, p, "knownByPersonIds");
+  await trx
+    .deleteFrom("shared_login_knower")
+    .where("workspace_id", "=", workspaceId)
+    .where("shared_login_id", "=", id)
+    .execute();
+  const knowers = [...new Set(personIds)];
+  if (knowers.length)
     await trx
-      .deleteFrom("shared_login_knower")
-      .where("workspace_id", "=", ctx.workspaceId)
-      .where("shared_login_id", "=", id)
+      .insertInto("shared_login_knower")
+      .values(knowers.map((person_id) => ({ workspace_id: workspaceId, shared_login_id: id, person_id })))
       .execute();
-    const knowers = [...new Set(personIds)];
-    if (knowers.length)
-      await trx
-        .insertInto("shared_login_knower")
-        .values(
-          knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
-        )
-        .execute();
-    await trx
-      .updateTable("shared_login")
-      .set({ updated_at: ctx.now.toISOString() })
-      .where("workspace_id", "=", ctx.workspaceId)
-      .where("id", "=", id)
-      .execute();
-    const after = await getSharedLogin(trx, ctx.workspaceId, id);
-    await appendHistory(trx, {
-      ...ctx,
-      at: ctx.now,
-      entityType: "shared_login",
-      entityId: id,
-      action: "update",
-      before,
-      after,
-    });
-    return after;
-  });
 }
 
 /** Rename a shared login, change who knows it, or its notes. */
@@ -168,23 +142,8 @@ export async function updateSharedLogin(
       .where("workspace_id", "=", ctx.workspaceId)
       .where("id", "=", id)
       .execute();
-    if (patch.knownByPersonIds !== undefined) {
-      for (const p of patch.knownByPersonIds)
-        await mustExist(trx, "person", ctx.workspaceId, p, "knownByPersonIds");
-      await trx
-        .deleteFrom("shared_login_knower")
-        .where("workspace_id", "=", ctx.workspaceId)
-        .where("shared_login_id", "=", id)
-        .execute();
-      const knowers = [...new Set(patch.knownByPersonIds)];
-      if (knowers.length)
-        await trx
-          .insertInto("shared_login_knower")
-          .values(
-            knowers.map((person_id) => ({ workspace_id: ctx.workspaceId, shared_login_id: id, person_id })),
-          )
-          .execute();
-    }
+    if (patch.knownByPersonIds !== undefined)
+      await replaceKnowers(trx, ctx.workspaceId, id, patch.knownByPersonIds);
     const after = await getSharedLogin(trx, ctx.workspaceId, id);
     await appendHistory(trx, {
       ...ctx,
