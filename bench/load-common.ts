@@ -4,7 +4,15 @@
  * in, and drive a weighted mix of reads and writes with autocannon at a fixed overall rate.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,6 +175,16 @@ export async function seed(kind: Kind, grants: number): Promise<Backend> {
     await dropDatabase();
   };
   onInterrupt.add(cleanup);
+  // DELVIA_BENCH_CACHE=DIR keeps each seeded SQLite file there and copies it for later runs.
+  const cache = kind === "sqlite" ? process.env.DELVIA_BENCH_CACHE : undefined;
+  const cached = cache && join(cache, `seed-${grants}.db`);
+  if (cached && existsSync(cached) && existsSync(`${cached}.json`)) {
+    const t0 = performance.now();
+    copyFileSync(cached, databaseUrl);
+    const ids = JSON.parse(readFileSync(`${cached}.json`, "utf8")) as Ids;
+    log(`${kind}: copied the seeded database from ${cached}`);
+    return { kind, databaseUrl, dataDir, ids, seedSeconds: (performance.now() - t0) / 1000, cleanup };
+  }
   try {
     const t0 = performance.now();
     const database = openDatabase(
@@ -194,6 +212,11 @@ export async function seed(kind: Kind, grants: number): Promise<Backend> {
       ids = await pickIds(database.db, workspaceId);
     } finally {
       await database.close();
+    }
+    if (cached) {
+      mkdirSync(cache, { recursive: true });
+      copyFileSync(databaseUrl, cached);
+      writeFileSync(`${cached}.json`, JSON.stringify(ids));
     }
     return { kind, databaseUrl, dataDir, ids, seedSeconds: (performance.now() - t0) / 1000, cleanup };
   } catch (err) {

@@ -37,8 +37,10 @@ export class AccessService {
     const head = await historyHead(this.#db, workspaceId);
     if (entry && entry.seq === head) return entry.index;
     const refresh = (async () => {
-      if (entry && head - entry.seq <= CATCH_UP_LIMIT) {
-        const changes = await changedSince(this.#db, workspaceId, entry.seq, CATCH_UP_LIMIT + 1);
+      // Only the changes the index follows count: a findings scan can append thousands of
+      // events without touching anything the index holds.
+      const changes = entry && (await changedSince(this.#db, workspaceId, entry.seq, CATCH_UP_LIMIT + 1));
+      if (entry && changes && changes.length <= CATCH_UP_LIMIT) {
         const seen = new Set<string>();
         for (const c of changes) {
           const key = `${c.entity_type}:${c.entity_id}`;

@@ -5,8 +5,9 @@ import type {
   IndexGrant,
   IndexPerson,
   IndexSharedLogin,
-  IndexSnapshot,
+  StreamedSnapshot,
 } from "../core/access/types.ts";
+import { sqliteOf } from "./bulk-insert.ts";
 import type { DB } from "./schema.ts";
 
 /** The latest history sequence number of a workspace: it moves on every change. */
@@ -21,19 +22,42 @@ export async function historyHead(db: Kysely<DB>, workspaceId: string): Promise<
   return r ? Number(r.seq) : 0;
 }
 
-/** Entities changed after `seq`, so an index can catch up without a full reload. */
+/** The history entity types whose changes the access index follows (see `loadEntity`). */
+export const INDEXED_ENTITY_TYPES = ["grant", "person", "account", "asset", "shared_login"];
+
+/**
+ * Entities the index follows that changed after `seq`, so an index can catch up without a full
+ * reload. Events of other kinds (findings, plans, requests, reviews…) move the history head but
+ * not the index.
+ */
 export async function changedSince(db: Kysely<DB>, workspaceId: string, seq: number, limit: number) {
   return db
     .selectFrom("history")
     .select(["entity_type", "entity_id"])
     .where("workspace_id", "=", workspaceId)
     .where("seq", ">", seq)
+    .where("entity_type", "in", INDEXED_ENTITY_TYPES)
     .orderBy("seq")
     .limit(limit)
     .execute();
 }
 
-const grantRow = (r: DB["access_grant"]): IndexGrant => ({
+const GRANT_COLUMNS = [
+  "id",
+  "subject_type",
+  "subject_person_id",
+  "subject_account_id",
+  "subject_shared_login_id",
+  "subject_name",
+  "target_account_id",
+  "target_asset_id",
+  "role",
+  "status",
+  "expires_on",
+] as const;
+type GrantColumns = Pick<DB["access_grant"], (typeof GRANT_COLUMNS)[number]>;
+
+const grantRow = (r: GrantColumns): IndexGrant => ({
   id: r.id,
   subject:
     r.subject_type === "person"
@@ -49,9 +73,38 @@ const grantRow = (r: DB["access_grant"]): IndexGrant => ({
   expiresOn: r.expires_on,
 });
 
-/** Everything the access index needs, read with one query per table. */
-export async function loadSnapshot(db: Kysely<DB>, workspaceId: string): Promise<IndexSnapshot> {
-  const [people, accounts, assets, logins, knowers, grants] = await Promise.all([
+/** The same, from a row read as an array in GRANT_COLUMNS order. */
+const grantArray = (r: (string | null)[]): IndexGrant => ({
+  id: r[0]!,
+  subject:
+    r[1] === "person"
+      ? { type: "person", personId: r[2]! }
+      : r[1] === "partner"
+        ? { type: "partner", accountId: r[3]! }
+        : r[1] === "shared_login"
+          ? { type: "shared_login", sharedLoginId: r[4]! }
+          : { type: "system_user", name: r[5] ?? "" },
+  target: { accountId: r[6]!, assetId: r[7] ?? null },
+  role: r[8]!,
+  status: r[9] as IndexGrant["status"],
+  expiresOn: r[10] ?? null,
+});
+
+/** Rows per page when grants are read from PostgreSQL in keyset pages. */
+const PAGE = 50_000;
+
+/**
+ * Everything the access index needs. Grants are not materialised as one big array: on SQLite
+ * they stream from one statement as the index consumes them (row arrays, only the columns the
+ * index uses), so a rebuild at a million grants makes short-lived garbage only; on PostgreSQL
+ * they are read in keyset pages.
+ */
+export async function loadSnapshot(
+  db: Kysely<DB>,
+  workspaceId: string,
+  pageSize = PAGE,
+): Promise<StreamedSnapshot> {
+  const [people, accounts, assets, logins, knowers] = await Promise.all([
     db
       .selectFrom("person")
       .select(["id", "name", "status", "left_on"])
@@ -73,8 +126,40 @@ export async function loadSnapshot(db: Kysely<DB>, workspaceId: string): Promise
       .select(["shared_login_id", "person_id"])
       .where("workspace_id", "=", workspaceId)
       .execute(),
-    db.selectFrom("access_grant").selectAll().where("workspace_id", "=", workspaceId).execute(),
   ]);
+  const count = await db
+    .selectFrom("access_grant")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("workspace_id", "=", workspaceId)
+    .executeTakeFirstOrThrow();
+  const sqlite = sqliteOf(db);
+  let grants: Iterable<IndexGrant>;
+  if (sqlite) {
+    const stmt = sqlite.raw.prepare(
+      `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ?`,
+    );
+    stmt.setReturnArrays(true);
+    grants = (function* () {
+      for (const row of stmt.iterate(workspaceId)) yield grantArray(row as unknown as (string | null)[]);
+    })();
+  } else {
+    const pages: IndexGrant[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const rows: GrantColumns[] = await db
+        .selectFrom("access_grant")
+        .select([...GRANT_COLUMNS])
+        .where("workspace_id", "=", workspaceId)
+        .$if(after !== null, (q) => q.where("id", ">", after!))
+        .orderBy("id")
+        .limit(pageSize)
+        .execute();
+      pages.push(rows.map(grantRow));
+      if (rows.length < pageSize) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    grants = pages.flat();
+  }
   const known = new Map<string, string[]>();
   for (const k of knowers) {
     const list = known.get(k.shared_login_id);
@@ -95,7 +180,8 @@ export async function loadSnapshot(db: Kysely<DB>, workspaceId: string): Promise
     sharedLogins: logins.map(
       (l): IndexSharedLogin => ({ id: l.id, label: l.label, knownByPersonIds: known.get(l.id) ?? [] }),
     ),
-    grants: grants.map(grantRow),
+    grants,
+    grantCount: Number(count.n),
   };
 }
 

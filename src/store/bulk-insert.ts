@@ -13,6 +13,11 @@ export function registerSqlite(db: Kysely<DB>, sqlite: NodeSqliteDatabase): void
   sqliteHandles.set(db, sqlite);
 }
 
+/** The node:sqlite handle behind a Kysely instance on SQLite, or undefined on PostgreSQL. */
+export function sqliteOf(db: Kysely<DB>): NodeSqliteDatabase | undefined {
+  return sqliteHandles.get(db);
+}
+
 export async function bulkInsert<T extends Record<string, unknown>>(
   root: Kysely<DB>,
   trx: Kysely<DB>,

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AccessIndex } from "../core/access/index.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { loadSnapshot } from "./access-snapshot.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
 import { sealHeads, sealKey } from "./history-seal.ts";
@@ -107,6 +109,39 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(s.ad.organizationId).toBe(s.client.id);
       const v = await verifyHistory(database.db, ws);
       expect(v).toMatchObject({ ok: true, events: 6 });
+    });
+
+    it("rebuilds the access index from the store: every grant of the workspace, none of another's", async () => {
+      const { jane, bc, ad, grant } = await sample();
+      const second = await record.createGrant(database.db, ctx(), {
+        ...(await record.getGrant(database.db, ws, grant.id)),
+        target: { accountId: bc.id, assetId: null },
+        role: "Admin",
+      });
+      const elsewhere = await record.createPerson(
+        database.db,
+        { ...ctx(), workspaceId: other },
+        {
+          name: "Not here",
+          emails: [],
+          organizationId: null,
+          status: "active",
+          leftOn: null,
+        },
+      );
+      expect(elsewhere.id).toBeTruthy();
+      // A page size of 1 walks PostgreSQL's keyset pages; SQLite streams from one statement.
+      const snapshot = await loadSnapshot(database.db, ws, 1);
+      expect(snapshot.grantCount).toBe(2);
+      const index = new AccessIndex({ reachesAllAssets: (_p, role) => role === "Admin" });
+      index.load(snapshot);
+      expect(index.grantCount).toBe(2);
+      const who = index.whoCanReach({ assetId: ad.id }, "2026-11-24");
+      expect(who.map((a) => [a.node.id, a.role]).sort()).toEqual([
+        [jane.id, "Admin"],
+        [jane.id, "Operator"],
+      ]);
+      expect(second.id).not.toBe(grant.id);
     });
 
     it("refuses references to another workspace's records", async () => {

@@ -6,6 +6,7 @@ import type {
   PathEdge,
   ReachAnswer,
   RolePolicy,
+  StreamedSnapshot,
 } from "./types.ts";
 
 export type * from "./types.ts";
@@ -24,9 +25,22 @@ export function dayNumber(day: string): number {
   );
 }
 
+/** Hex digit value by char code (0 for anything else). */
+const NIBBLE = new Uint8Array(128);
+for (let d = 0; d < 16; d++) {
+  NIBBLE[d.toString(16).charCodeAt(0)] = d;
+  NIBBLE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
+}
+
 function uuidBytes(id: string, out: Uint8Array, at: number): void {
-  const hex = id.replaceAll("-", "");
-  for (let i = 0; i < 16; i++) out[at + i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16) || 0;
+  let b = 0;
+  for (let i = 0; i < id.length && b < 16; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 45) continue; // "-"
+    const lo = id.charCodeAt(++i);
+    out[at + b++] = ((NIBBLE[c & 127]! << 4) | NIBBLE[lo & 127]!) & 255;
+  }
+  while (b < 16) out[at + b++] = 0;
 }
 
 /** Interns string IDs to dense integers. */
@@ -130,8 +144,8 @@ export class AccessIndex {
   }
 
   /** Rebuild from a full snapshot (at start, or after an import). */
-  load(s: IndexSnapshot): void {
-    this.#grow(s.grants.length);
+  load(s: IndexSnapshot | StreamedSnapshot): void {
+    this.#grow("grantCount" in s ? s.grantCount : s.grants.length);
     for (const p of s.people) this.apply({ kind: "person", value: p });
     for (const a of s.accounts) this.apply({ kind: "account", value: a });
     for (const a of s.assets) this.apply({ kind: "asset", value: a });

@@ -85,3 +85,9 @@ export interface IndexSnapshot {
   sharedLogins: IndexSharedLogin[];
   grants: IndexGrant[];
 }
+
+/** A snapshot whose grants are consumed once, as they are read from the store. */
+export interface StreamedSnapshot extends Omit<IndexSnapshot, "grants"> {
+  grants: Iterable<IndexGrant>;
+  grantCount: number;
+}
