@@ -637,6 +637,8 @@ export async function warm(server: Server, cookie: string, ids: Ids): Promise<st
     ["second findings", `${w}/findings`],
     ["first person reach", `${w}/people/${ids.people[0]}/reach`],
   ] as const) {
+    // Without findings in the mix (--no-findings), nothing asks for them: no scan to warm.
+    if (path.endsWith("/findings") && !MIX.some((m) => m.kind === "findings")) continue;
     const t0 = performance.now();
     const res = await fetch(path, { headers });
     await res.arrayBuffer();

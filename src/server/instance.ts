@@ -41,7 +41,10 @@ export interface InstanceOptions {
 export async function createInstance(config: Config, options: InstanceOptions = {}) {
   const cfg = ensureSecret(config);
   const logger = options.logger ?? pino({ level: cfg.logLevel, base: undefined });
-  const database: Database = openDatabase(cfg.database, options.database);
+  const database: Database = openDatabase(cfg.database, {
+    onSlowQuery: ({ sql, ms }) => logger.warn({ sql, ms }, "slow database query"),
+    ...options.database,
+  });
   try {
     if (cfg.migrationDatabaseUrl && cfg.database.kind === "postgres") {
       // Migrations as the owner; the app keeps only row access (no DDL, no rewriting history).

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, type KyselyConfig, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseTarget } from "../config/config.ts";
 import { registerSqlite } from "./bulk-insert.ts";
@@ -24,12 +24,29 @@ export interface OpenOptions {
   /** PostgreSQL only: run in this schema (created if missing), so test runs never collide. */
   schema?: string;
   poolSize?: number;
+  /** Told of every query that took longer than SLOW_QUERY_MS (the server logs it as a warning). */
+  onSlowQuery?: (slow: { sql: string; ms: number }) => void;
+}
+
+/** A query slower than this is reported through `onSlowQuery`. */
+export const SLOW_QUERY_MS = 250;
+
+function slowQueryLog(options: OpenOptions): KyselyConfig["log"] {
+  const report = options.onSlowQuery;
+  if (!report) return undefined;
+  return (event) => {
+    if (event.queryDurationMillis >= SLOW_QUERY_MS)
+      report({ sql: event.query.sql.slice(0, 500), ms: Math.round(event.queryDurationMillis) });
+  };
 }
 
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.kind === "sqlite") {
     const sqlite = new NodeSqliteDatabase(target.path);
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<DB>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      log: slowQueryLog(options),
+    });
     registerSqlite(db, sqlite);
     return {
       db,
@@ -47,7 +64,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: slowQueryLog(options) });
   return {
     db,
     dialect: "postgres",

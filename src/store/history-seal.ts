@@ -19,19 +19,20 @@ export const SEAL_EVERY_MS = 60 * 60_000;
  * last seal, or whose seal is older than `SEAL_EVERY_MS`. Returns how many seals were written.
  */
 export async function sealHeads(db: Kysely<DB>, key: Buffer, now: Date): Promise<number> {
-  const heads = await db
-    .selectFrom("history as h")
-    .select(["h.workspace_id", "h.seq", "h.hash"])
-    .where(({ eb, selectFrom }) =>
-      eb(
-        "h.seq",
-        "=",
-        selectFrom("history as m")
-          .select((m) => m.fn.max("m.seq").as("s"))
-          .whereRef("m.workspace_id", "=", "h.workspace_id"),
-      ),
-    )
-    .execute();
+  // One index seek per workspace for its head: a correlated max() over the whole history table
+  // reads every event ever written.
+  const workspaces = await db.selectFrom("organization").select("id").execute();
+  const heads: { workspace_id: string; seq: string | number | bigint; hash: string }[] = [];
+  for (const w of workspaces) {
+    const head = await db
+      .selectFrom("history")
+      .select(["workspace_id", "seq", "hash"])
+      .where("workspace_id", "=", w.id)
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (head) heads.push(head);
+  }
   let written = 0;
   for (const h of heads) {
     const last = await latestSeal(db, h.workspace_id);
