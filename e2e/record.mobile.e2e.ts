@@ -157,5 +157,22 @@ describe("the Record on a phone", () => {
     await orgForm.getByRole("button", { name: "Add the organization" }).click();
     await page.getByText("A vendor or contractor · 0 accounts · 0 people").waitFor();
     await shot(page, "phone-record-07-people-orgs-logins");
+
+    // A system user Jane set up in the client's Meta portfolio: her leaving shows on Home.
+    await addAccount(page, "meta", "Client portfolio", "Client Co");
+    await openAccount(page, "Client portfolio");
+    await page.getByRole("button", { name: "Record access" }).click();
+    form = page.getByRole("form", { name: "Record access" });
+    await form.getByLabel("Who", { exact: true }).selectOption("system_user");
+    await form.getByLabel("System user name", { exact: true }).fill("Reporting tool");
+    await form.getByLabel("Set up by (a name or email)", { exact: true }).fill("jane@agency.test");
+    await form.getByLabel("Role", { exact: true }).selectOption("Full control");
+    await shot(page, "phone-record-08-system-user");
+    await form.getByRole("button", { name: "Record access" }).click();
+    await page.getByRole("button", { name: "Record access" }).waitFor();
+    await app.goTo("Home");
+    const finding = page.getByRole("article", { name: "A system user set up by someone who left" });
+    await finding.waitFor();
+    expect(await finding.textContent()).toContain('"Reporting tool" on Client portfolio');
   });
 });

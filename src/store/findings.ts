@@ -1,7 +1,14 @@
-import { type Kysely, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { notFound } from "../core/errors.ts";
 import { RECORD_ENTITY_TYPES, type RecordEntityType } from "../core/findings/recheck.ts";
-import type { FAccount, Finding, FindingsInput, FSharedLogin } from "../core/findings/rules.ts";
+import {
+  type FAccount,
+  type Finding,
+  type FindingsInput,
+  type FSharedLogin,
+  nameKey,
+  personNameKeys,
+} from "../core/findings/rules.ts";
 import { historyHead } from "./access-snapshot.ts";
 import { type Actor, appendHistory } from "./history.ts";
 import { accountView, grantView, personView } from "./record/shared.ts";
@@ -113,6 +120,8 @@ export interface RecordChange {
    * read of it, as the partner named in their subject). A created account is no partner yet.
    */
   renamed: boolean;
+  /** For a person: the names and emails the event's images hold (a text elsewhere may name them). */
+  names: string[];
 }
 
 /**
@@ -143,6 +152,7 @@ export async function recordChangesBetween(
     if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;
     const type = r.entity_type as RecordEntityType;
     const named: string[] = [];
+    const names: string[] = [];
     const before = json(r.before);
     const after = json(r.after);
     for (const image of [before, after]) {
@@ -150,12 +160,15 @@ export async function recordChangesBetween(
       const target = image.target as { accountId?: unknown } | undefined;
       if (type === "grant" && typeof target?.accountId === "string") named.push(target.accountId);
       if (type === "asset" && typeof image.accountId === "string") named.push(image.accountId);
+      if (type === "person")
+        for (const v of [image.name, ...(Array.isArray(image.emails) ? image.emails : [])])
+          if (typeof v === "string") names.push(v);
     }
     // Events record the fields they change (an import's only the changed ones), or whole views.
     const renamed =
       after === null ||
       (before !== null && ("name" in before || "name" in after) && before.name !== after.name);
-    out.push({ type, id: r.entity_id, named, renamed });
+    out.push({ type, id: r.entity_id, named, renamed, names });
   }
   return out;
 }
@@ -231,6 +244,11 @@ export async function affectedAccounts(
       .execute();
     for (const k of known) ids.shared_login.add(k.shared_login_id);
   }
+  if (ids.person.size) {
+    const keys = new Set(changes.flatMap((c) => c.names.map(nameKey)));
+    for (const p of await peopleByIds(db, ws, ids.person)) for (const k of personNameKeys(p)) keys.add(k);
+    for (const id of await accountsNaming(db, ws, keys)) out.add(id);
+  }
   for (const part of chunks([...ids.asset])) {
     const assets = await db
       .selectFrom("platform_asset")
@@ -245,6 +263,58 @@ export async function affectedAccounts(
   await targetsOf("subject_shared_login_id", ids.shared_login);
   await targetsOf("subject_account_id", renamed);
   return out;
+}
+
+/** The names and emails of some people (those that exist). */
+async function peopleByIds(db: Kysely<DB>, ws: string, ids: Iterable<string>) {
+  const out = new Map<string, { name: string; emails: string[] }>();
+  for (const part of chunks([...ids])) {
+    for (const r of await db
+      .selectFrom("person")
+      .select(["id", "name"])
+      .where("workspace_id", "=", ws)
+      .where("id", "in", part)
+      .execute())
+      out.set(r.id, { name: r.name, emails: [] });
+    for (const e of await db
+      .selectFrom("person_email")
+      .select(["person_id", "email"])
+      .where("workspace_id", "=", ws)
+      .where("person_id", "in", part)
+      .execute())
+      out.get(e.person_id)?.emails.push(e.email);
+  }
+  return [...out.values()];
+}
+
+/**
+ * The accounts where a text names one of `keys` (see `nameKey`): their recovery or two-step
+ * holder, or the "granted by" of one of their system users (read through a partial index).
+ */
+async function accountsNaming(db: Kysely<DB>, ws: string, keys: Set<string>): Promise<string[]> {
+  if (!keys.size) return [];
+  const names = (text: string | null) => !!text && keys.has(nameKey(text));
+  const [accounts, systemUsers] = await Promise.all([
+    db
+      .selectFrom("platform_account")
+      .select(["id", "recovery_email_holder", "two_factor_holder"])
+      .where("workspace_id", "=", ws)
+      .where((eb) =>
+        eb.or([eb("recovery_email_holder", "is not", null), eb("two_factor_holder", "is not", null)]),
+      )
+      .execute(),
+    db
+      .selectFrom("access_grant")
+      .select(["target_account_id", "granted_by"])
+      .where("workspace_id", "=", ws)
+      .where(sql<boolean>`subject_type = 'system_user'`)
+      .where("granted_by", "is not", null)
+      .execute(),
+  ]);
+  return [
+    ...accounts.filter((a) => names(a.recovery_email_holder) || names(a.two_factor_holder)).map((a) => a.id),
+    ...systemUsers.filter((g) => names(g.granted_by)).map((g) => g.target_account_id),
+  ];
 }
 
 /**
@@ -315,6 +385,16 @@ export async function loadFindingsInputFor(
     if (a.ownerPersonId) personSet.add(a.ownerPersonId);
     if (a.backupOwnerPersonId) personSet.add(a.backupOwnerPersonId);
   }
+  // The people who left that the accounts' recovery and two-step holders, and their system users'
+  // "granted by", name (the rules read only those who left).
+  const rechecked = new Set(only);
+  const texts = new Set(
+    [
+      ...accounts.flatMap((a) => (rechecked.has(a.id) ? [a.recoveryEmailHolder, a.twoFactorHolder] : [])),
+      ...grants.map((g) => (g.subject.type === "system_user" ? g.grantedBy : null)),
+    ].flatMap((t) => (t ? [nameKey(t)] : [])),
+  );
+  if (texts.size) for (const id of await departedNamed(db, ws, texts)) personSet.add(id);
   const sharedLogins: FSharedLogin[] = [];
   for (const part of chunks([...loginSet])) {
     const [logins, knowers] = await Promise.all([
@@ -362,6 +442,29 @@ export async function loadFindingsInputFor(
     for (const r of rows) people.push(personView(r, byPerson.get(r.id) ?? []));
   }
   return { asOf, people, accounts, assets, sharedLogins, grants };
+}
+
+/** People marked departed or with a leaving date whose name or an email is one of `keys`. */
+async function departedNamed(db: Kysely<DB>, ws: string, keys: Set<string>): Promise<string[]> {
+  const gone = (eb: ExpressionBuilder<DB, "person">) =>
+    eb.and([
+      eb("person.workspace_id", "=", ws),
+      eb.or([eb("status", "=", "departed"), eb("left_on", "is not", null)]),
+    ]);
+  const [people, emails] = await Promise.all([
+    db.selectFrom("person").select(["id", "name"]).where(gone).execute(),
+    db
+      .selectFrom("person_email")
+      .innerJoin("person", (j) =>
+        j
+          .onRef("person.id", "=", "person_email.person_id")
+          .onRef("person.workspace_id", "=", "person_email.workspace_id"),
+      )
+      .select(["person_email.person_id as id", "person_email.email as name"])
+      .where(gone)
+      .execute(),
+  ]);
+  return [...people, ...emails].filter((p) => keys.has(nameKey(p.name))).map((p) => p.id);
 }
 
 /** Whether a stored subject (JSON text, or parsed by PostgreSQL) is the finding's subject. */

@@ -88,6 +88,10 @@ describe("platform catalog", () => {
     expect(isAdminLevel(platform("google-business-profile"), "account", "Primary owner")).toBe(true);
   });
 
+  it("only Meta is known to have system users that outlive the person who set them up", () => {
+    expect(PLATFORMS.filter((p) => p.systemUsers).map((p) => p.key)).toEqual(["meta"]);
+  });
+
   it("custom platforms count roles named admin or owner as admin-level", () => {
     const bank = customPlatform("bank-portal", "Bank portal", ["Owner", "Viewer", "administrator"]);
     expect(isAdminLevel(bank, "account", "owner")).toBe(true);
@@ -108,6 +112,7 @@ describe("platform catalog", () => {
         expect(ACCESS_ACTIONS).toContain(action);
         expect(ref, `${p.key} ${action}`).toMatch(new RegExp(`^(${p.key}|general)/[a-z0-9-]+$`));
       }
+      if (p.systemUsers) expect(p.systemUsers.guide).toMatch(new RegExp(`^(${p.key}|general)/[a-z0-9-]+$`));
     }
   });
 });

@@ -10,5 +10,6 @@ export const findingsCatalog: FindingsCatalog = {
   invitationLifetimeDays: (platform) => getPlatform(platform)?.invitationLifetimeDays ?? null,
   hasPartnerMechanism: (platform) => getPlatform(platform)?.partner != null,
   platformName: (platform) => getPlatform(platform)?.name ?? platform,
+  systemUsers: (platform) => getPlatform(platform)?.systemUsers ?? null,
   guide: (platform, action) => getPlatform(platform)?.guides[action] ?? null,
 };

@@ -145,6 +145,7 @@ export const META: PlatformDef = {
     { key: "catalog", name: "Catalog", roles: metaTasks("catalog") },
   ],
   partner: { name: "Partner (another Business portfolio, by its ID)" },
+  systemUsers: { guide: "meta/system-users" },
   invitationLifetimeDays: null,
   guides: {
     invite: "meta/add-person",

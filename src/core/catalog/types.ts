@@ -39,6 +39,11 @@ export interface PlatformDef {
   partner: { name: string } | null;
   /** Days a platform invitation stays valid, where the platform documents it; null = unknown. */
   invitationLifetimeDays: number | null;
+  /**
+   * Non-human accounts for API tools whose tokens keep working after the person who set them up
+   * leaves, until someone revokes them (Meta's system users), and the guide about them.
+   */
+  systemUsers?: { guide: string };
   /** Guide refs (platform/slug) for each access action, where a guide exists. */
   guides: Partial<Record<AccessAction, string>>;
   custom?: boolean;

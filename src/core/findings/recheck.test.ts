@@ -6,7 +6,9 @@ import {
   type FAccount,
   type FAsset,
   type FGrant,
+  FINDING_RULES,
   type Finding,
+  type FindingRule,
   type FindingsInput,
   type FPerson,
   type FSharedLogin,
@@ -18,6 +20,9 @@ const ORGS = ["own", "o1", "o2"];
 const PLATFORMS = ["tiktok", "meta", "google-ads", "custom-x"];
 const ROLES = ["Admin", "Standard", "Full control", "Operator", "Owner", "Post", "Partial access"];
 const DATES = ["2026-01-05", "2026-06-30", "2026-10-01", "2026-11-10", "2026-11-24", "2026-12-31"];
+/** What a recovery or two-step holder, or a system user's "granted by", may say (see mkPerson). */
+const TEXTS = ["Ann", " bob ", "CEM", "dee@acme.test", "Eli@Gmail.com", "Ann Other", ""];
+const textArb = fc.option(fc.constantFrom(...TEXTS), { nil: null });
 
 // Raw entities refer to each other by index, resolved modulo the lists' lengths.
 const personArb = fc.record({
@@ -35,6 +40,8 @@ const accountArb = fc.record({
   backup: fc.option(fc.nat(), { nil: null }),
   cadence: fc.option(fc.constantFrom(30, 90), { nil: null }),
   reviewed: fc.option(fc.constantFrom(...DATES), { nil: null }),
+  recovery: textArb,
+  twoFactor: textArb,
 });
 const assetArb = fc.record({ account: fc.nat(), name: fc.constantFrom("A1", "A2") });
 const loginArb = fc.record({
@@ -50,6 +57,7 @@ const grantArb = fc.record({
   status: fc.constantFrom("active", "active", "pending", "revoked"),
   invitedOn: fc.option(fc.constantFrom(...DATES), { nil: null }),
   expiresOn: fc.option(fc.constantFrom(...DATES), { nil: null }),
+  grantedBy: textArb,
 });
 type RawPerson = typeof personArb extends fc.Arbitrary<infer T> ? T : never;
 type RawAccount = typeof accountArb extends fc.Arbitrary<infer T> ? T : never;
@@ -77,6 +85,8 @@ const mkAccount = (r: RawAccount, id: string, people: FPerson[]): FAccount => ({
   backupOwnerPersonId: r.backup === null ? null : (at(people, r.backup)?.id ?? null),
   reviewCadenceDays: r.cadence,
   lastReviewedOn: r.reviewed,
+  recoveryEmailHolder: r.recovery,
+  twoFactorHolder: r.twoFactor,
   createdOn: "2026-01-01",
 });
 const mkAsset = (r: RawAsset, id: string, accounts: FAccount[]): FAsset | null => {
@@ -116,6 +126,7 @@ function mkGrant(r: RawGrant, id: string, w: Omit<FindingsInput, "grants" | "asO
     status: r.status as FGrant["status"],
     invitedOn: r.invitedOn,
     expiresOn: r.expiresOn,
+    grantedBy: r.grantedBy,
   };
 }
 
@@ -244,8 +255,8 @@ function applyChange(
 
 /**
  * What the store computes: the change read in the current state, and for a grant or an asset
- * (whose own row holds the relation that can move) also in the state before it, as its history
- * event's `before` image gives it. An account counts for the accounts where it is a partner only
+ * (whose own row holds the relation that can move) or a person (whose old name or emails a text
+ * may still hold) also in the state before it, as its history event's `before` image gives it. An account counts for the accounts where it is a partner only
  * when its name changed (the store reads that from the event's images).
  */
 function affectedBy(before: FindingsInput, after: FindingsInput, changed: ChangedEntity): Set<string> {
@@ -255,7 +266,7 @@ function affectedBy(before: FindingsInput, after: FindingsInput, changed: Change
     return was && was.name !== now?.name ? affectedAccountIds(after, [changed]) : new Set([changed.id]);
   }
   const out = affectedAccountIds(after, [changed]);
-  if (changed.type === "grant" || changed.type === "asset")
+  if (changed.type === "grant" || changed.type === "asset" || changed.type === "person")
     for (const id of affectedAccountIds(before, [changed])) out.add(id);
   return out;
 }
@@ -263,12 +274,22 @@ function affectedBy(before: FindingsInput, after: FindingsInput, changed: Change
 const byKey = (fs: Finding[]) => [...fs].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 
 describe("incremental findings re-check", () => {
+  it("the generated workspaces exercise every rule the properties below rely on", () => {
+    const seen = new Set<string>();
+    for (const w of fc.sample(workspaceArb, { numRuns: 2000, seed: 7 }))
+      for (const f of scanFindings(w, findingsCatalog)) seen.add(f.rule);
+    // Eleven admins need more people than a generated workspace holds.
+    const expected = Object.keys(FINDING_RULES).filter((r) => r !== "too-many-admins");
+    expect([...seen].sort()).toEqual(expected.sort());
+  });
+
   it("every finding names its account, and keys are unique across the workspace", () => {
     fc.assert(
       fc.property(workspaceArb, (w) => {
         const found = scanFindings(w, findingsCatalog);
         expect(new Set(found.map((f) => f.key)).size).toBe(found.length);
         for (const f of found) {
+          expect(f.severity).toBe(FINDING_RULES[f.rule as FindingRule]);
           expect(f.accountId).not.toBeNull();
           expect(f.key.endsWith(`:${f.accountId}`)).toBe(true);
         }
@@ -323,7 +344,7 @@ describe("incremental findings re-check", () => {
     const person = (id: string, organizationId: string | null = "own"): FPerson => ({
       id,
       name: id,
-      emails: [],
+      emails: [`${id}@acme.test`],
       organizationId,
       status: "active",
       leftOn: null,
@@ -358,6 +379,8 @@ describe("incremental findings re-check", () => {
         account("C", { organizationId: "client" }),
         account("D"),
         account("E"),
+        account("F", { twoFactorHolder: " ANN " }),
+        account("G", { platform: "meta" }),
       ],
       assets: [{ id: "s1", name: "s1", type: "ad_account", platformId: null, accountId: "D" }],
       sharedLogins: [{ id: "l1", label: "l1", knownByPersonIds: ["ann"] }],
@@ -366,6 +389,7 @@ describe("incremental findings re-check", () => {
         grant("g2", { type: "partner", accountId: "A" }, "C"),
         grant("g3", { type: "shared_login", sharedLoginId: "l1" }, "E"),
         grant("g4", { type: "person", personId: "bob" }, "D"),
+        { ...grant("g5", { type: "system_user", name: "bot" }, "G"), grantedBy: "Cat@Acme.test" },
       ],
     };
     const of = (type: ChangedEntity["type"], id: string) => [...affectedAccountIds(w, [{ type, id }])].sort();
@@ -373,8 +397,8 @@ describe("incremental findings re-check", () => {
     expect(of("grant", "gone")).toEqual([]);
     expect(of("asset", "s1")).toEqual(["D"]);
     expect(of("account", "A")).toEqual(["A", "C"]);
-    expect(of("person", "ann")).toEqual(["A", "B", "E"]);
-    expect(of("person", "cat")).toEqual(["A"]);
+    expect(of("person", "ann")).toEqual(["A", "B", "E", "F"]);
+    expect(of("person", "cat")).toEqual(["A", "G"]);
     expect(of("shared_login", "l1")).toEqual(["E"]);
     expect(of("organization", "agency")).toEqual(["D"]);
     expect(of("organization", "client")).toEqual(["C"]);

@@ -3,7 +3,14 @@
  * are re-scanned. Every rule is per account (see `scanAccounts`), so the findings of the other
  * accounts are exactly what they were.
  */
-import { type Finding, type FindingsCatalog, type FindingsInput, scanAccounts } from "./rules.ts";
+import {
+  type Finding,
+  type FindingsCatalog,
+  type FindingsInput,
+  nameKey,
+  personNameKeys,
+  scanAccounts,
+} from "./rules.ts";
 
 /** Record entities as history names them. */
 export const RECORD_ENTITY_TYPES = [
@@ -41,13 +48,15 @@ export function recheckFindings(
  * - an asset: its account (no rule reads assets today; kept so one that does stays correct);
  * - an account: itself, and the accounts where it is a partner (findings there name it);
  * - a person: every account where they hold a grant, own or back up, or know a shared login that
- *   has grants there;
+ *   has grants there, and every account whose recovery or two-step holder, or one of whose system
+ *   users' "granted by", names them (by name or email, see `nameKey`);
  * - a shared login: the accounts of its grants;
  * - an organization: its accounts, and the accounts where its people hold grants (no rule reads
  *   an organization's own fields today, so this is a safe superset).
  *
- * A change that moves a relation (a grant to another account, an asset to another account) must
- * also be read in the state before it: call this on both states and join the sets. The relations
+ * A change that moves a relation (a grant to another account, an asset to another account, a
+ * person's name or emails away from a text that named them) must also be read in the state before
+ * it: call this on both states and join the sets. The relations
  * a person, shared login, account or organization change cannot move are held by other entities
  * (grants, accounts, shared logins) whose own changes are recorded.
  */
@@ -78,6 +87,12 @@ export function affectedAccountIds(state: FindingsInput, changes: Iterable<Chang
         out.add(a.id);
     for (const l of state.sharedLogins)
       if (l.knownByPersonIds.some((p) => ids.person.has(p))) ids.shared_login.add(l.id);
+    const keys = new Set(state.people.filter((p) => ids.person.has(p.id)).flatMap(personNameKeys));
+    const names = (text: string | null | undefined) => !!text && keys.has(nameKey(text));
+    for (const a of state.accounts)
+      if (names(a.recoveryEmailHolder) || names(a.twoFactorHolder)) out.add(a.id);
+    for (const g of state.grants)
+      if (g.subject.type === "system_user" && names(g.grantedBy)) out.add(g.target.accountId);
   }
   for (const a of state.assets) if (ids.asset.has(a.id)) out.add(a.accountId);
   for (const g of state.grants) {
@@ -96,7 +111,8 @@ export function affectedAccountIds(state: FindingsInput, changes: Iterable<Chang
 /**
  * The part of a workspace `recheckFindings` needs for `accountIds`: those accounts, the grants
  * that target them, their assets, and the people, shared logins and partner accounts named by
- * those grants and accounts (owners, knowers of the logins). The store loads the same slice.
+ * those grants and accounts (owners, knowers of the logins, the people their recovery and two-step
+ * holders and their system users' "granted by" name). The store loads the same slice.
  */
 export function sliceFindingsInput(input: FindingsInput, accountIds: Iterable<string>): FindingsInput {
   const only = new Set(accountIds);
@@ -118,6 +134,14 @@ export function sliceFindingsInput(input: FindingsInput, accountIds: Iterable<st
   }
   const sharedLogins = input.sharedLogins.filter((l) => logins.has(l.id));
   for (const l of sharedLogins) for (const p of l.knownByPersonIds) people.add(p);
+  const texts = new Set(
+    [
+      ...accounts.flatMap((a) => (only.has(a.id) ? [a.recoveryEmailHolder, a.twoFactorHolder] : [])),
+      ...grants.map((g) => (g.subject.type === "system_user" ? g.grantedBy : null)),
+    ].flatMap((t) => (t ? [nameKey(t)] : [])),
+  );
+  if (texts.size)
+    for (const p of input.people) if (personNameKeys(p).some((k) => texts.has(k))) people.add(p.id);
   return {
     asOf: input.asOf,
     people: input.people.filter((p) => people.has(p.id)),

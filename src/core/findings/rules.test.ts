@@ -230,3 +230,114 @@ describe("finding rules", () => {
     expect(found.find((f) => f.rule === "departed-with-access")?.guide).toBe("tiktok/remove-member");
   });
 });
+
+describe("rules about people who left and still hold something the roles do not show", () => {
+  const ann = person("Ann");
+  const bob = person("Bob");
+  const bot = (grantedBy: string | null, extra: Partial<FGrant> = {}): FGrant => ({
+    ...grant("-", "Admin", extra),
+    subject: { type: "system_user", name: "Reporting tool" },
+    grantedBy,
+  });
+  const admins = () => [grant(ann.id, "Full control"), grant(bob.id, "Full control")];
+  const found = (input: FindingsInput, rule: string) =>
+    scanFindings(input, findingsCatalog).filter((f) => f.rule === rule);
+
+  it("system-user-creator-departed: a Meta system user set up by someone who left, named by name or email, from the day they leave", () => {
+    const dana = person("Dana", { leftOn: "2026-11-24" });
+    const meta = (by: string | null, asOf = "2026-11-24", extra: Partial<FGrant> = {}) => {
+      const g = bot(by, extra);
+      const out = found(
+        world([ann, bob, dana], [...admins(), g], asOf, { platform: "meta" }),
+        "system-user-creator-departed",
+      );
+      return { g, out };
+    };
+    const { g, out } = meta("  dana ");
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({
+      key: `system-user-creator-departed:${g.id}:bc`,
+      severity: "high",
+      subject: { type: "system_user", id: g.id, name: "Reporting tool" },
+      guide: "meta/system-users",
+    });
+    expect(out[0]!.message).toContain('"Reporting tool"');
+    expect(out[0]!.message).toContain("set up by Dana, who has left");
+    expect(meta("DANA@acme.test").out).toHaveLength(1);
+    expect(meta("Dana", "2026-11-24", { status: "pending" }).out).toHaveLength(1);
+    // The day before Dana leaves; a revoked system user; someone else; nobody named.
+    expect(meta("Dana", "2026-11-23").out).toEqual([]);
+    expect(meta("Dana", "2026-11-24", { status: "revoked" }).out).toEqual([]);
+    expect(meta("Dan").out).toEqual([]);
+    expect(meta("ann@acme.test").out).toEqual([]);
+    expect(meta(null).out).toEqual([]);
+    // A platform without system users in the catalog.
+    expect(
+      found(
+        world([ann, bob, dana], [grant(ann.id, "Admin"), grant(bob.id, "Admin"), bot("Dana")]),
+        "system-user-creator-departed",
+      ),
+    ).toEqual([]);
+  });
+
+  it("recovery-holder-departed: the recovery email or two-step holder names someone who left (critical)", () => {
+    const dan = person("Dan", { status: "departed" });
+    const eve = person("Eve", { status: "departed" });
+    const holders = (
+      recoveryEmailHolder: string | null,
+      twoFactorHolder: string | null,
+      people = [ann, dan],
+    ) =>
+      found(
+        world(people, [grant(ann.id, "Admin"), grant(ann.id, "Admin")], "2026-11-24", {
+          recoveryEmailHolder,
+          twoFactorHolder,
+        }),
+        "recovery-holder-departed",
+      );
+    const one = holders("dan@ACME.test", null);
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatchObject({
+      key: "recovery-holder-departed:p-Dan:bc",
+      severity: "critical",
+      subject: { type: "person", id: dan.id, name: "Dan" },
+      guide: "general/move-recovery-to-the-business",
+    });
+    expect(one[0]!.message).toContain("Dan has left but still holds the recovery email of Acme BC");
+    expect(holders(null, " dan ")[0]!.message).toContain("holds the two-step verification of");
+    const both = holders("Dan", "dan@acme.test");
+    expect(both).toHaveLength(1);
+    expect(both[0]!.message).toContain("the recovery email and the two-step verification");
+    expect(holders("Dan", "Eve", [ann, dan, eve]).map((f) => f.subject?.name)).toEqual(["Dan", "Eve"]);
+    // Held by someone who is still here, or by nobody the record knows.
+    expect(holders("Ann", "ann@acme.test")).toEqual([]);
+    expect(holders("Daniel", "Dan Smith")).toEqual([]);
+    const later = person("Dan", { leftOn: "2026-11-25" });
+    expect(holders("Dan", null, [ann, later])).toEqual([]);
+  });
+
+  it("backup-owner-departed: the backup owner has left, from their leaving day (medium)", () => {
+    const backup = (b: FPerson, asOf = "2026-11-24") =>
+      found(
+        world([ann, b], [grant(ann.id, "Admin"), grant(ann.id, "Admin")], asOf, {
+          backupOwnerPersonId: b.id,
+        }),
+        "backup-owner-departed",
+      );
+    const cat = person("Cat", { leftOn: "2026-11-24" });
+    expect(backup(cat)).toHaveLength(1);
+    expect(backup(cat)[0]).toMatchObject({
+      key: "backup-owner-departed:p-Cat:bc",
+      severity: "medium",
+      guide: "general/owner-and-backup-owner",
+    });
+    expect(backup(cat, "2026-11-23")).toEqual([]);
+    expect(backup(person("Cat"))).toEqual([]);
+    expect(
+      found(
+        world([ann], [grant(ann.id, "Admin")], "2026-11-24", { backupOwnerPersonId: "p-unknown" }),
+        "backup-owner-departed",
+      ),
+    ).toEqual([]);
+  });
+});

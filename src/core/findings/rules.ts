@@ -6,6 +6,40 @@
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Every rule and its severity: the list the app's titles and explanations of findings follow. */
+export const FINDING_RULES = {
+  "departed-with-access": "critical",
+  "shared-login-known-by-departed": "critical",
+  "recovery-holder-departed": "critical",
+  "no-admin": "critical",
+  "single-admin": "high",
+  "shared-login": "high",
+  "owner-departed": "high",
+  "system-user-creator-departed": "high",
+  "personal-email-admin": "medium",
+  "expired-access": "medium",
+  "invite-expired": "medium",
+  "no-owner": "medium",
+  "backup-owner-departed": "medium",
+  "external-individual-access": "medium",
+  "stale-invite": "low",
+  "too-many-admins": "low",
+  "review-overdue": "low",
+} as const satisfies Record<string, Severity>;
+export type FindingRule = keyof typeof FINDING_RULES;
+
+/**
+ * How a name typed into a text field (an account's recovery or two-step holder, who set up a
+ * system user) is compared with a person: trimmed and case-insensitive, against their name or one
+ * of their emails.
+ */
+export const nameKey = (text: string) => text.trim().toLowerCase();
+/** Every key a text field can name this person by. */
+export const personNameKeys = (p: { name: string; emails: string[] }) => [
+  nameKey(p.name),
+  ...p.emails.map(nameKey),
+];
+
 export const PUBLIC_MAIL_DOMAINS = new Set([
   "gmail.com",
   "googlemail.com",
@@ -40,8 +74,10 @@ export interface FAccount {
   platformId: string | null;
   organizationId: string;
   ownerPersonId: string | null;
-  /** Not read by any rule; used to find the accounts a person's change can affect. */
   backupOwnerPersonId?: string | null;
+  /** Who holds the recovery email and the two-step verification: names or emails, as typed. */
+  recoveryEmailHolder?: string | null;
+  twoFactorHolder?: string | null;
   reviewCadenceDays: number | null;
   lastReviewedOn: string | null;
   createdOn: string;
@@ -70,6 +106,8 @@ export interface FGrant {
   status: "pending" | "active" | "revoked";
   invitedOn: string | null;
   expiresOn: string | null;
+  /** Who gave the access (a name or an email, as typed); for a system user, who set it up. */
+  grantedBy?: string | null;
 }
 
 export interface FindingsInput {
@@ -87,6 +125,11 @@ export interface FindingsCatalog {
   invitationLifetimeDays(platform: string): number | null;
   hasPartnerMechanism(platform: string): boolean;
   platformName(platform: string): string;
+  /**
+   * The platform's system users (non-human accounts for API tools whose tokens keep working after
+   * the person who set them up leaves) and the guide about them; null when it has none.
+   */
+  systemUsers(platform: string): { guide: string } | null;
   guide(
     platform: string,
     action:
@@ -184,6 +227,26 @@ export function scanAccounts(
     email: p.emails[0] ?? null,
   });
   const live = (g: FGrant) => g.status === "active" && !(g.expiresOn && days(g.expiresOn) < today);
+  // The departed people a text field names (see `nameKey`), indexed on first use. Each list is in
+  // ID order, so a text names the same people first in a slice of the workspace as in all of it.
+  let departedByKey: Map<string, FPerson[]> | null = null;
+  const departedNamed = (text: string | null | undefined): FPerson[] => {
+    if (!text) return [];
+    if (!departedByKey) {
+      const index = new Map<string, FPerson[]>();
+      for (const p of input.people) {
+        if (!departed(p)) continue;
+        for (const k of new Set(personNameKeys(p))) {
+          const list = index.get(k);
+          if (list) list.push(p);
+          else index.set(k, [p]);
+        }
+      }
+      for (const list of index.values()) list.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      departedByKey = index;
+    }
+    return departedByKey.get(nameKey(text)) ?? [];
+  };
 
   const grantsByAccount = new Map<string, FGrant[]>();
   for (const g of input.grants) {
@@ -200,6 +263,7 @@ export function scanAccounts(
     const grants = grantsByAccount.get(a.id) ?? [];
     const admins = new Set<string>();
     const partnerMechanism = catalog.hasPartnerMechanism(a.platform);
+    const systemUsers = catalog.systemUsers(a.platform);
     const byOrg = new Map<string, Set<FPerson>>();
     const departedSeen = new Set<string>();
     const loginSeen = new Set<string>();
@@ -287,6 +351,19 @@ export function scanAccounts(
             guide: a.platform === "tiktok" ? "tiktok/login-was-shared" : "general/leaver-checklist",
           });
         }
+      }
+      if (s.type === "system_user" && systemUsers && (g.status === "active" || g.status === "pending")) {
+        const creator = departedNamed(g.grantedBy)[0];
+        if (creator)
+          add({
+            rule: "system-user-creator-departed",
+            severity: "high",
+            accountId: a.id,
+            assetId: g.target.assetId,
+            subject: subjectOf(g, people, logins, accounts),
+            message: `The system user "${s.name}" on ${name} was set up by ${creator.name}, who has left. Its token keeps working until someone revokes it: revoke it, or confirm the tool still needs it and give it an owner who is still here.`,
+            guide: systemUsers.guide,
+          });
       }
       if (
         g.status === "active" &&
@@ -388,6 +465,39 @@ export function scanAccounts(
         message: `${owner.name}, the accountable owner of ${name}, has left. Hand ownership to someone who is still here.`,
         guide: catalog.guide(a.platform, "transfer-ownership") ?? "general/owner-and-backup-owner",
       });
+
+    const backup = a.backupOwnerPersonId ? people.get(a.backupOwnerPersonId) : undefined;
+    if (backup && departed(backup))
+      add({
+        rule: "backup-owner-departed",
+        severity: "medium",
+        accountId: a.id,
+        assetId: null,
+        subject: personSubject(backup),
+        message: `${backup.name}, the backup owner of ${name}, has left. Name a backup owner who is still here, so someone can step in when the owner cannot.`,
+        guide: "general/owner-and-backup-owner",
+      });
+
+    // Critical, like access kept by someone who left: whoever holds the recovery email or the
+    // second factor can reset the password and take the account back, or lock the business out,
+    // whatever roles the record shows. Removing their roles does not end it.
+    const recovery = departedNamed(a.recoveryEmailHolder);
+    const twoFactor = departedNamed(a.twoFactorHolder);
+    for (const p of new Set([...recovery, ...twoFactor])) {
+      const held = [
+        recovery.includes(p) ? "the recovery email" : "",
+        twoFactor.includes(p) ? "the two-step verification" : "",
+      ].filter(Boolean);
+      add({
+        rule: "recovery-holder-departed",
+        severity: "critical",
+        accountId: a.id,
+        assetId: null,
+        subject: personSubject(p),
+        message: `${p.name} has left but still holds ${held.join(" and ")} of ${name}. Whoever holds ${held.length > 1 ? "them" : "it"} can take the account back or lock the business out: move ${held.length > 1 ? "them" : "it"} to an address and a device the business controls.`,
+        guide: "general/move-recovery-to-the-business",
+      });
+    }
 
     if (a.reviewCadenceDays) {
       const last = days(a.lastReviewedOn ?? a.createdOn);

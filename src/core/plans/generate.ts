@@ -1,6 +1,7 @@
 import type { ReachAnswer } from "../access/index.ts";
 import { isAdminLevel, type PlatformDef, resolveRole } from "../catalog/index.ts";
 import { addDays } from "../clock.ts";
+import { nameKey, personNameKeys } from "../findings/rules.ts";
 import type { AccountView, AssetView, GrantView, PersonView, SharedLoginView } from "../record/schemas.ts";
 import { PHASES, type PlanSubject, type TaskDraft } from "./types.ts";
 
@@ -264,8 +265,9 @@ function offboard(ctx: PlanContext, b: Builder, leaving: Set<string>, partnerAcc
     for (const p of leaving) {
       const person = L.people.get(p);
       if (!person) continue;
-      const names = [person.name, ...person.emails].map((n) => n.toLowerCase());
-      const held = holders.map((h) => !!h && names.includes(h.trim().toLowerCase()));
+      // Matched as the finding rules match them, so the plan moves what they flag.
+      const names = personNameKeys(person);
+      const held = holders.map((h) => !!h && names.includes(nameKey(h)));
       if (held.some(Boolean))
         keys.push(
           b.add({
@@ -275,7 +277,7 @@ function offboard(ctx: PlanContext, b: Builder, leaving: Set<string>, partnerAcc
             title: `Move ${[held[0] ? "the recovery email" : "", held[1] ? "two-step verification" : ""].filter(Boolean).join(" and ")} of ${a.name} away from ${person.name}`,
             detail: "Whoever holds these can take the account back, whatever the roles say.",
             accountId: a.id,
-            guide: null,
+            guide: "general/move-recovery-to-the-business",
             action: { type: "none" },
             blockedBy: [],
             dueOn: L.dueFor(a.id),

@@ -198,6 +198,9 @@ describe("a person leaves", () => {
     expect(removeMeta.blockedBy).toContain("admin:meta");
     expect(removeMeta.blockedBy).toContain("owner:meta");
     expect(removeMeta.guide).toBe("meta/remove-person");
+    expect(tasks.find((t) => t.kind === "move-recovery")?.guide).toBe(
+      "general/move-recovery-to-the-business",
+    );
     expect(before(tasks, "admin:meta", removeMeta.key)).toBe(true);
     const hand = tasks.find((t) => t.key === "admin:meta")!;
     expect(hand.action).toEqual({

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readGuides } from "./load.ts";
@@ -25,7 +26,19 @@ describe("the catalog and the guides agree", () => {
     const { PLATFORMS } = await import("../../core/catalog/index.ts");
     const { guides } = readGuides(CONTENT);
     const refs = new Set(guides.map((g) => g.ref));
-    const missing = PLATFORMS.flatMap((p) => Object.values(p.guides).filter((r) => !refs.has(r)));
+    const missing = PLATFORMS.flatMap((p) =>
+      [...Object.values(p.guides), ...(p.systemUsers ? [p.systemUsers.guide] : [])].filter(
+        (r) => !refs.has(r),
+      ),
+    );
     expect(missing).toEqual([]);
+  });
+
+  it("every guide a finding rule names exists", () => {
+    const rules = readFileSync(join(import.meta.dirname, "../../core/findings/rules.ts"), "utf8");
+    const named = [...rules.matchAll(/"([a-z0-9-]+\/[a-z0-9-]+)"/g)].map((m) => m[1]);
+    expect(named).toContain("general/move-recovery-to-the-business");
+    const refs = new Set(readGuides(CONTENT).guides.map((g) => g.ref));
+    expect(named.filter((r) => !refs.has(r!))).toEqual([]);
   });
 });

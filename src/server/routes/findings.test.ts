@@ -288,6 +288,52 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       await write("PATCH", `/organizations/${agency}`, { name: "Agency Two" });
       await write("POST", "/assets", { accountId: client, type: "ad_account", name: "Ads 1" });
       await write("DELETE", `/grants/${finnGrant}`);
+
+      // Texts that name people: who holds recovery and two-step verification, who set up a system
+      // user. (Each PATCH below sends every field: fields left out are reset to their defaults.)
+      const holders = async () =>
+        (await list()).findings
+          .filter((f) => f.rule === "recovery-holder-departed")
+          .map((f) => (f as unknown as Finding).subject?.name)
+          .sort();
+      const rules = async () => (await list()).findings.map((f) => f.rule);
+      const person = async (id: string, change: Record<string, unknown>) => {
+        const { name, emails, organizationId, status, leftOn } = await readJson<Record<string, unknown>>(
+          await t.call("GET", `${base}/people/${id}`, { cookie }),
+        );
+        await write("PATCH", `/people/${id}`, { name, emails, organizationId, status, leftOn, ...change });
+      };
+      const portfolio = (
+        await write("POST", "/accounts", {
+          platform: "meta",
+          name: "Client portfolio",
+          organizationId: agency,
+          recoveryEmailHolder: "finn",
+          twoFactorHolder: "EVE",
+        })
+      ).id;
+      expect(await holders()).toEqual(["Finn"]);
+      await write("POST", "/grants", {
+        subject: { type: "system_user", name: "Reporting tool" },
+        target: { accountId: portfolio },
+        role: "Full control",
+        grantedBy: " Dan ",
+      });
+      expect(await rules()).toContain("system-user-creator-departed");
+      await person(eve, { status: "departed" });
+      expect(await holders()).toEqual(["Eve", "Finn"]);
+      // Renamed, Finn no longer matches the recovery holder "finn": only his old name said so.
+      await person(finn, { name: "Finn Old", emails: ["finn.old@agency.test"] });
+      expect(await holders()).toEqual(["Eve"]);
+      await write("PATCH", `/accounts/${portfolio}`, {
+        recoveryEmailHolder: "FINN.OLD@agency.test",
+        twoFactorHolder: "EVE",
+        backupOwnerPersonId: finn,
+      });
+      expect(await holders()).toEqual(["Eve", "Finn Old"]);
+      expect(await rules()).toContain("backup-owner-departed");
+      await person(dan, { status: "active" });
+      expect(await rules()).not.toContain("system-user-creator-departed");
       expect(await verifyHistory(t.db, ws)).toMatchObject({ ok: true });
     });
 

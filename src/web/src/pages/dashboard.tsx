@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { getPlatform } from "../../../core/catalog/index.ts";
+import type { FindingRule } from "../../../core/findings/rules.ts";
 import { type ApiError, api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Badge, Button, Card, Field, Loading } from "../components/ui.tsx";
 import { type RecordData, useRecord } from "./record-api.ts";
@@ -26,7 +27,7 @@ const TONE: Record<FindingView["severity"], string> = {
   medium: "bg-amber-300 text-amber-950",
   low: "bg-slate-300 text-slate-900 dark:bg-slate-600 dark:text-white",
 };
-export const FINDING_TITLES: Record<string, string> = {
+export const FINDING_TITLES: Record<FindingRule, string> & Record<string, string | undefined> = {
   "no-admin": "No admin left",
   "single-admin": "Only one admin",
   "departed-with-access": "Someone who left still has access",
@@ -41,6 +42,9 @@ export const FINDING_TITLES: Record<string, string> = {
   "too-many-admins": "Too many admins",
   "external-individual-access": "Outside people added one by one",
   "review-overdue": "Access review overdue",
+  "recovery-holder-departed": "Someone who left holds account recovery",
+  "system-user-creator-departed": "A system user set up by someone who left",
+  "backup-owner-departed": "The backup owner has left",
 };
 
 function Decide({ workspace, finding }: { workspace: Workspace; finding: FindingView }) {

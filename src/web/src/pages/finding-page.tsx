@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { getPlatform } from "../../../core/catalog/index.ts";
+import type { FindingRule } from "../../../core/findings/rules.ts";
 import { api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Badge, Card, Loading } from "../components/ui.tsx";
 import { FINDING_TITLES, type FindingView } from "./dashboard.tsx";
@@ -8,7 +9,7 @@ import type { RecordData } from "./record-api.ts";
 import { linkCls, RecordPage } from "./record-pages.tsx";
 
 /** Why each kind of finding matters, in a sentence or two. */
-const WHY: Record<string, string> = {
+const WHY: Record<FindingRule, string> & Record<string, string | undefined> = {
   "no-admin":
     "An account nobody can administer is one lost phone or one departure away from being lost: no one can add people, remove them, or recover it.",
   "single-admin":
@@ -32,6 +33,12 @@ const WHY: Record<string, string> = {
   "external-individual-access":
     "When an outside organization's people are added one by one, you have to manage their staff changes yourself. A partner connection lets them manage their own people, and ends with one removal.",
   "review-overdue": "Access drifts. A regular review catches what nobody recorded.",
+  "recovery-holder-departed":
+    "The recovery email and the second sign-in step decide who can get back into an account. Whoever holds them can reset the password and take the account, or lock the business out, whatever the roles say.",
+  "system-user-creator-departed":
+    "A system user is a login for a tool, not a person. Its token keeps working after the person who set it up leaves, until someone revokes it, and nobody is left who knows what it is for.",
+  "backup-owner-departed":
+    "The backup owner steps in when the owner is away or leaves. A backup who has already left means nobody can.",
 };
 
 /** A change plan that fixes the finding, where one fits. */
@@ -39,7 +46,10 @@ function planFor(
   f: FindingView,
 ): { kind: string; personId?: string; accountId?: string; sharedLoginId?: string } | null {
   if (
-    (f.rule === "departed-with-access" || f.rule === "shared-login-known-by-departed") &&
+    (f.rule === "departed-with-access" ||
+      f.rule === "shared-login-known-by-departed" ||
+      f.rule === "recovery-holder-departed" ||
+      f.rule === "backup-owner-departed") &&
     f.subject?.type === "person"
   )
     return { kind: "person-leaves", personId: f.subject.id };

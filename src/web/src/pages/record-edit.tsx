@@ -255,13 +255,13 @@ export function EditAccountForm({
         defaultValue={account.lastReviewedOn ?? ""}
       />
       <Field
-        label="Who holds the recovery email (a name)"
+        label="Who holds the recovery email (a name or email)"
         name="recoveryEmailHolder"
         defaultValue={account.recoveryEmailHolder ?? ""}
         error={error?.field("recoveryEmailHolder")}
       />
       <Field
-        label="Who holds two-step verification (a name)"
+        label="Who holds two-step verification (a name or email)"
         name="twoFactorHolder"
         defaultValue={account.twoFactorHolder ?? ""}
         error={error?.field("twoFactorHolder")}

@@ -289,6 +289,7 @@ export function AddGrantForm({
           target: { accountId: account.id, assetId: orNull(target) },
           role: str(f, "role"),
           status: str(f, "status"),
+          ...(subjectType === "system_user" ? { grantedBy: orNull(str(f, "grantedBy")) } : {}),
         },
       }),
     );
@@ -336,7 +337,20 @@ export function AddGrantForm({
           ))}
         </Select>
       )}
-      {subjectType === "system_user" && <Field label="System user name" name="systemUser" required />}
+      {subjectType === "system_user" && (
+        <>
+          <Field label="System user name" name="systemUser" required />
+          <Field
+            label="Set up by (a name or email)"
+            name="grantedBy"
+            hint={
+              platform?.systemUsers
+                ? "Its token keeps working after this person leaves; Delvia warns you when they do."
+                : undefined
+            }
+          />
+        </>
+      )}
       <Select label="On" name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
         <option value="">The whole account</option>
         {assetsHere.map((a) => (
