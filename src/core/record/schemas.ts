@@ -178,3 +178,17 @@ export type SharedLoginInput = z.infer<typeof SharedLoginInput>;
 export type SharedLoginView = z.infer<typeof SharedLoginView>;
 export type GrantInput = z.infer<typeof GrantInput>;
 export type GrantView = z.infer<typeof GrantView>;
+
+/**
+ * The body of a PATCH: every field optional and none defaulted. (`.partial()` alone keeps each
+ * field's `.default()`, so a body naming one field would reset the others to their defaults.)
+ */
+export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [
+      key,
+      ((field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType).optional(),
+    ]),
+  ) as unknown as { [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer U> ? U : T[K]> };
+  return z.strictObject(shape);
+}

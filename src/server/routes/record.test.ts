@@ -69,6 +69,45 @@ describe("recording accounts, people and grants through the API", () => {
     ]);
   });
 
+  it("a change names only what changes: the other fields keep their values", async () => {
+    const org = await post("organizations", { name: "Keep Co", kind: "client", notes: "since 2024" });
+    const kim = await post("people", { name: "Kim", emails: ["kim@keep.test"], organizationId: org.body.id });
+    const lee = await post("people", { name: "Lee", emails: ["lee@keep.test"] });
+    const bc = await post("accounts", {
+      platform: "tiktok",
+      name: "Keep BC",
+      organizationId: org.body.id,
+      ownerPersonId: kim.body.id,
+      reviewCadenceDays: 90,
+      recoveryEmailHolder: "Kim",
+    });
+    const patch = async <T>(path: string, body: unknown) => {
+      const res = await t.call("PATCH", `${base}/${path}`, { cookie, body });
+      expect(res.status).toBe(200);
+      return readJson<T>(res);
+    };
+    const person = await patch<Record<string, unknown>>(`people/${kim.body.id}`, {
+      status: "departed",
+      leftOn: "2026-11-20",
+    });
+    expect(person).toMatchObject({
+      status: "departed",
+      emails: ["kim@keep.test"],
+      organizationId: org.body.id,
+    });
+    const account = await patch<Record<string, unknown>>(`accounts/${bc.body.id}`, {
+      backupOwnerPersonId: lee.body.id,
+    });
+    expect(account).toMatchObject({
+      backupOwnerPersonId: lee.body.id,
+      ownerPersonId: kim.body.id,
+      reviewCadenceDays: 90,
+      recoveryEmailHolder: "Kim",
+    });
+    const orgAfter = await patch<Record<string, unknown>>(`organizations/${org.body.id}`, { kind: "agency" });
+    expect(orgAfter).toMatchObject({ kind: "agency", notes: "since 2024", name: "Keep Co" });
+  });
+
   it("an unknown role is refused with the valid roles listed", async () => {
     const org = await post("organizations", { name: "Role Co", kind: "client" });
     const p = await post("people", { name: "Rob", emails: [], organizationId: org.body.id });

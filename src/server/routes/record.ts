@@ -11,6 +11,7 @@ import {
   OrganizationView,
   PersonInput,
   PersonView,
+  patchOf,
   SharedLoginInput,
   SharedLoginView,
 } from "../../core/record/schemas.ts";
@@ -95,7 +96,7 @@ export function recordRoutes(deps: RouteDeps) {
       path: "/workspaces/{workspaceId}/organizations/{organizationId}",
       summary: "Change an organization",
       tags: ["Record"],
-      request: { params: idParam("organizationId"), body: jsonBody(OrganizationInput.partial()) },
+      request: { params: idParam("organizationId"), body: jsonBody(patchOf(OrganizationInput)) },
       responses: { 200: json(OrganizationView, "Changed"), ...errors },
     }),
     async (c) =>
@@ -154,7 +155,7 @@ export function recordRoutes(deps: RouteDeps) {
       path: "/workspaces/{workspaceId}/people/{personId}",
       summary: "Change a person (e.g. mark them departed)",
       tags: ["Record"],
-      request: { params: idParam("personId"), body: jsonBody(PersonInput.partial()) },
+      request: { params: idParam("personId"), body: jsonBody(patchOf(PersonInput)) },
       responses: { 200: json(PersonView, "Changed"), ...errors },
     }),
     async (c) =>
@@ -219,7 +220,7 @@ export function recordRoutes(deps: RouteDeps) {
       tags: ["Record"],
       request: {
         params: idParam("accountId"),
-        body: jsonBody(AccountInput.omit({ platform: true }).partial()),
+        body: jsonBody(patchOf(AccountInput.omit({ platform: true }))),
       },
       responses: { 200: json(AccountView, "Changed"), ...errors },
     }),
@@ -311,7 +312,7 @@ export function recordRoutes(deps: RouteDeps) {
       path: "/workspaces/{workspaceId}/shared-logins/{sharedLoginId}",
       summary: "Rename a shared login, or change who knows it (e.g. after its password was changed)",
       tags: ["Record"],
-      request: { params: idParam("sharedLoginId"), body: jsonBody(SharedLoginInput.partial()) },
+      request: { params: idParam("sharedLoginId"), body: jsonBody(patchOf(SharedLoginInput)) },
       responses: { 200: json(SharedLoginView, "Changed"), ...errors },
     }),
     async (c) =>

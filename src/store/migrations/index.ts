@@ -10,7 +10,7 @@ import * as authGuards from "./2026_11_25_0009_auth_guards.ts";
 import * as reviews from "./2026_11_25_0010_reviews.ts";
 import * as recheckIndexes from "./2026_11_25_0011_recheck_indexes.ts";
 import * as systemUserIndex from "./2026_11_25_0012_system_user_index.ts";
-import * as hotPathIndexes from "./2026_11_25_0013_hot_path_indexes.ts";
+import * as expiryIndex from "./2026_11_25_0013_expiry_index.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -28,5 +28,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0010_reviews": reviews,
   "2026_11_25_0011_recheck_indexes": recheckIndexes,
   "2026_11_25_0012_system_user_index": systemUserIndex,
-  "2026_11_25_0013_hot_path_indexes": hotPathIndexes,
+  "2026_11_25_0013_expiry_index": expiryIndex,
 };

@@ -24,7 +24,11 @@ async function emailsOf(
     .select(["person_id", "email"])
     .where("workspace_id", "=", workspaceId);
   if (!wanted) q = q.where("person_id", "in", personIds);
-  const rows = (await q.orderBy("email").execute()).filter((r) => !wanted || wanted.has(r.person_id));
+  // Sorted here, not in SQL: `order by email` makes SQLite walk the workspace's whole primary
+  // key (by email) instead of seeking the person index.
+  const rows = (await q.execute())
+    .filter((r) => !wanted || wanted.has(r.person_id))
+    .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   for (const r of rows) {
     const list = map.get(r.person_id);
     if (list) list.push(r.email);
