@@ -136,7 +136,7 @@ export async function loadSnapshot(
   let grants: Iterable<IndexGrant>;
   if (sqlite) {
     const stmt = sqlite.raw.prepare(
-      `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ?`,
+      `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ? order by id`,
     );
     stmt.setReturnArrays(true);
     grants = (function* () {

@@ -14,6 +14,9 @@ const REQUIRED_PRAGMAS = [
   ["busy_timeout", "5000", 5000],
 ] as const;
 
+/** How many compiled statements a connection keeps. */
+const STATEMENT_CACHE = 500;
+
 /** node:sqlite binds only strings, numbers, bigints, null and bytes: map the rest. */
 export function bindable(value: unknown): SQLInputValue {
   if (value === undefined || value === null) return null;
@@ -27,9 +30,11 @@ export function bindable(value: unknown): SQLInputValue {
 class Statement implements SqliteStatement {
   readonly reader: boolean;
   readonly #stmt: StatementSync;
-  constructor(stmt: StatementSync) {
+  readonly #fresh: () => StatementSync;
+  constructor(stmt: StatementSync, reader: boolean, fresh: () => StatementSync) {
     this.#stmt = stmt;
-    this.reader = stmt.columns().length > 0;
+    this.reader = reader;
+    this.#fresh = fresh;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
     return this.#stmt.all(...parameters.map(bindable));
@@ -39,7 +44,8 @@ class Statement implements SqliteStatement {
     return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
   }
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
-    return this.#stmt.iterate(...parameters.map(bindable));
+    // A stream stays open across awaits: give it a statement of its own, not the shared one.
+    return this.#fresh().iterate(...parameters.map(bindable));
   }
 }
 
@@ -55,8 +61,22 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     for (const [name, value] of REQUIRED_PRAGMAS) this.raw.exec(`PRAGMA ${name} = ${value}`);
     assertPragmas(this.raw, path === ":memory:");
   }
+  /** Compiled statements by SQL text: Kysely prepares every query anew, and compiling costs. */
+  readonly #cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
   prepare(sql: string): SqliteStatement {
-    return new Statement(this.raw.prepare(sql));
+    let hit = this.#cache.get(sql);
+    if (hit) {
+      // Least recently used last: re-insert.
+      this.#cache.delete(sql);
+    } else {
+      const stmt = this.raw.prepare(sql);
+      hit = { stmt, reader: stmt.columns().length > 0 };
+      // Schema changes (migrations) compile fresh statements; cache only ordinary work.
+      if (this.#cache.size >= STATEMENT_CACHE) this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    if (!/^\s*(create|drop|alter|pragma|begin|commit|rollback|savepoint|release)\b/i.test(sql))
+      this.#cache.set(sql, hit);
+    return new Statement(hit.stmt, hit.reader, () => this.raw.prepare(sql));
   }
   close(): void {
     if (this.raw.isOpen) this.raw.close();

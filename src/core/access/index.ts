@@ -115,6 +115,12 @@ export class AccessIndex {
   readonly #assetAccount: number[] = [];
 
   #n = 0;
+  /**
+   * Slots [0, #sorted) hold grant IDs in ascending byte order (the store streams grants by ID,
+   * and new UUIDv7s sort after older ones), so a grant is found by binary search there; the
+   * slots after it (updates re-inserted, IDs out of order) are searched one by one.
+   */
+  #sorted = 0;
   #cap = 0;
   #ids = new Uint8Array(0);
   #subjType = new Uint8Array(0);
@@ -246,6 +252,7 @@ export class AccessIndex {
     this.#grow(1);
     const i = this.#n++;
     uuidBytes(g.id, this.#ids, i * 16);
+    if (this.#sorted === i && (i === 0 || this.#compareSlots(i - 1, i) < 0)) this.#sorted = i + 1;
     const s = g.subject;
     const type = SUBJECT[s.type];
     const subj =
@@ -274,27 +281,61 @@ export class AccessIndex {
     else if (type === SUBJECT.shared_login) push(this.#byLogin, subj, i);
   }
 
-  /** Find a grant by ID through the adjacency it must be in, and unlink it. */
+  /** Byte order of two slots' IDs: negative, zero or positive. */
+  #compareSlots(a: number, b: number): number {
+    const ids = this.#ids;
+    for (let k = 0; k < 16; k++) {
+      const d = ids[a * 16 + k]! - ids[b * 16 + k]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  /** The live slot holding this grant ID, or -1. */
+  #find(bytes: Uint8Array): number {
+    const ids = this.#ids;
+    const compare = (i: number) => {
+      for (let k = 0; k < 16; k++) {
+        const d = ids[i * 16 + k]! - bytes[k]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    let lo = 0;
+    let hi = this.#sorted - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = compare(mid);
+      if (d === 0) {
+        if (this.#subjType[mid] !== REMOVED) return mid;
+        break;
+      }
+      if (d < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // UUIDv7s share their leading time bytes: compare the random tail first.
+    const matches = (i: number) => {
+      for (let k = 15; k >= 0; k--) if (ids[i * 16 + k] !== bytes[k]) return false;
+      return true;
+    };
+    for (let i = this.#sorted; i < this.#n; i++) if (this.#subjType[i] !== REMOVED && matches(i)) return i;
+    return -1;
+  }
+
+  /** Find a grant by ID, and unlink it from its adjacency lists. */
   #remove(id: string): void {
     const bytes = new Uint8Array(16);
     uuidBytes(id, bytes, 0);
-    const matches = (i: number) => {
-      // UUIDv7s share their leading time bytes: compare the random tail first.
-      for (let k = 15; k >= 0; k--) if (this.#ids[i * 16 + k] !== bytes[k]) return false;
-      return true;
-    };
-    for (let i = 0; i < this.#n; i++) {
-      if (this.#subjType[i] === REMOVED || !matches(i)) continue;
-      const asset = this.#asset[i]!;
-      if (asset >= 0) drop(this.#byAsset, asset, i);
-      else drop(this.#byAccount, this.#acc[i]!, i);
-      const t = this.#subjType[i];
-      if (t === SUBJECT.person) drop(this.#byPerson, this.#subj[i]!, i);
-      else if (t === SUBJECT.partner) drop(this.#byPartner, this.#subj[i]!, i);
-      else if (t === SUBJECT.shared_login) drop(this.#byLogin, this.#subj[i]!, i);
-      this.#subjType[i] = REMOVED;
-      return;
-    }
+    const i = this.#find(bytes);
+    if (i < 0) return;
+    const asset = this.#asset[i]!;
+    if (asset >= 0) drop(this.#byAsset, asset, i);
+    else drop(this.#byAccount, this.#acc[i]!, i);
+    const t = this.#subjType[i];
+    if (t === SUBJECT.person) drop(this.#byPerson, this.#subj[i]!, i);
+    else if (t === SUBJECT.partner) drop(this.#byPartner, this.#subj[i]!, i);
+    else if (t === SUBJECT.shared_login) drop(this.#byLogin, this.#subj[i]!, i);
+    this.#subjType[i] = REMOVED;
   }
 
   #live(i: number, day: number): boolean {
