@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { createOrganization } from "../store/record.ts";
+import { inTransaction } from "../store/transaction.ts";
 import { createWorkspace } from "../store/workspaces.ts";
 import { option, UsageError, withDatabase } from "./context.ts";
 
@@ -23,7 +24,7 @@ export async function workspace(config: Config, args: string[]): Promise<number>
     if (!user)
       throw new UsageError(`No Delvia account uses ${email}: sign up in the app first, then run this again.`);
     const now = new Date();
-    const ws = await database.db.transaction().execute(async (trx) => {
+    const ws = await inTransaction(database.db, async (trx) => {
       const created = await createWorkspace(trx, {
         name: option(args, "name") ?? slug,
         slug,

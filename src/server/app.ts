@@ -8,6 +8,7 @@ import type { Config } from "../config/config.ts";
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { durable } from "../store/bulk-insert.ts";
 import type { DB } from "../store/schema.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
 import { AccessService } from "./access-service.ts";
@@ -73,12 +74,17 @@ export function createApp(deps: AppDeps) {
     c.set("logger", log);
     const started = performance.now();
     await next();
+    // Whatever this request wrote (better-auth's own writes too) is on stable storage before the
+    // answer leaves: SQLite syncs its WAL off the event loop here; on PostgreSQL this is a no-op.
+    await durable(deps.db);
     c.header("x-request-id", requestId);
-    const ms = Math.round((performance.now() - started) * 10) / 10;
-    log.info(
-      { method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms },
-      "request",
-    );
+    if (log.isLevelEnabled("info")) {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      log.info(
+        { method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms },
+        "request",
+      );
+    }
   });
 
   app.use(

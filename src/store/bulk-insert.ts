@@ -18,6 +18,15 @@ export function sqliteOf(db: Kysely<DB>): NodeSqliteDatabase | undefined {
   return sqliteHandles.get(db);
 }
 
+/**
+ * Resolve once every write made through this database is on stable storage. SQLite commits
+ * without syncing (synchronous=NORMAL) and syncs its WAL here, off the event loop; PostgreSQL
+ * has synced on commit already.
+ */
+export async function durable(db: Kysely<DB>): Promise<void> {
+  await sqliteHandles.get(db)?.flush();
+}
+
 export async function bulkInsert<T extends Record<string, unknown>>(
   root: Kysely<DB>,
   trx: Kysely<DB>,

@@ -54,7 +54,10 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       ping: async () => {
         sqlite.raw.prepare("select 1").get();
       },
-      close: () => db.destroy(),
+      close: async () => {
+        await sqlite.flush();
+        await db.destroy();
+      },
     };
   }
   const schema = options.schema;

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
@@ -8,9 +9,10 @@ const REQUIRED_PRAGMAS = [
   // WAL lets readers run beside the single writer.
   ["journal_mode", "WAL", "wal"],
   ["foreign_keys", "ON", 1],
-  // In WAL mode NORMAL can lose the last commits on power loss; FULL syncs on every commit,
-  // so a write is durable before it is acknowledged.
-  ["synchronous", "FULL", 2],
+  // In WAL mode NORMAL commits without syncing (the database stays consistent; only the last
+  // commits can be lost on power loss). Delvia syncs the WAL itself, off the event loop, before
+  // any write is acknowledged: see `flush` and docs/decisions/0002-wal-sync-off-the-event-loop.md.
+  ["synchronous", "NORMAL", 1],
   ["busy_timeout", "5000", 5000],
 ] as const;
 
@@ -31,15 +33,18 @@ class Statement implements SqliteStatement {
   readonly reader: boolean;
   readonly #stmt: StatementSync;
   readonly #fresh: () => StatementSync;
-  constructor(stmt: StatementSync, reader: boolean, fresh: () => StatementSync) {
+  readonly #wrote: () => void;
+  constructor(stmt: StatementSync, reader: boolean, fresh: () => StatementSync, wrote: () => void) {
     this.#stmt = stmt;
     this.reader = reader;
     this.#fresh = fresh;
+    this.#wrote = wrote;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
     return this.#stmt.all(...parameters.map(bindable));
   }
   run(parameters: ReadonlyArray<unknown>) {
+    this.#wrote();
     const r = this.#stmt.run(...parameters.map(bindable));
     return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
   }
@@ -57,6 +62,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.#path = path;
     this.raw = new DatabaseSync(path);
     for (const [name, value] of REQUIRED_PRAGMAS) this.raw.exec(`PRAGMA ${name} = ${value}`);
     assertPragmas(this.raw, path === ":memory:");
@@ -76,7 +82,68 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     }
     if (!/^\s*(create|drop|alter|pragma|begin|commit|rollback|savepoint|release)\b/i.test(sql))
       this.#cache.set(sql, hit);
-    return new Statement(hit.stmt, hit.reader, () => this.raw.prepare(sql));
+    return new Statement(hit.stmt, hit.reader, () => this.raw.prepare(sql), this.#onWrite);
+  }
+
+  // ── Durability ──────────────────────────────────────────────────────────────
+  // Statements that may have written (every `run`: inserts, updates, commits) are counted; `flush`
+  // returns once an fsync of the WAL that started after the count it saw has completed. The sync
+  // runs on libuv's thread pool, so the event loop keeps serving reads meanwhile, and one sync
+  // covers every commit made before it started.
+  #written = 0;
+  #synced = 0;
+  #syncing: { covers: number; done: Promise<void> } | null = null;
+  #dirSynced = false;
+  readonly #path: string;
+  readonly #onWrite = () => {
+    this.#written++;
+  };
+
+  /** Resolve once everything written so far is on stable storage. */
+  async flush(): Promise<void> {
+    const need = this.#written;
+    while (this.#synced < need) {
+      const running = this.#syncing;
+      if (running) {
+        await running.done;
+        continue;
+      }
+      const covers = this.#written;
+      const done = this.#syncFiles().then(() => {
+        this.#synced = Math.max(this.#synced, covers);
+      });
+      const mine = { covers, done };
+      this.#syncing = mine;
+      try {
+        await done;
+      } finally {
+        if (this.#syncing === mine) this.#syncing = null;
+      }
+    }
+  }
+
+  async #syncFiles(): Promise<void> {
+    if (this.#path === ":memory:") return;
+    // Opened afresh each time: SQLite may truncate or, when its last connection closes,
+    // delete and recreate the WAL; a kept descriptor could end up syncing a dead file.
+    for (const file of [`${this.#path}-wal`, ...(this.#dirSynced ? [] : [dirname(this.#path)])]) {
+      let handle: FileHandle;
+      try {
+        handle = await open(file, "r");
+      } catch (err) {
+        // No WAL: every commit is already checkpointed into the database file, which SQLite
+        // syncs at each checkpoint.
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw err;
+      }
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    // The directory entry of the WAL file, once per process.
+    this.#dirSynced = true;
   }
   close(): void {
     if (this.raw.isOpen) this.raw.close();

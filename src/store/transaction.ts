@@ -1,13 +1,19 @@
 import type { Kysely, Transaction } from "kysely";
+import { durable } from "./bulk-insert.ts";
+import type { DB as Schema } from "./schema.ts";
 
 /**
  * Run `fn` in a transaction, joining the caller's one if there is one, so store functions
- * compose: an import can call many of them and still commit or roll back as one.
+ * compose: an import can call many of them and still commit or roll back as one. The outermost
+ * call returns only once the commit is durable.
  */
-export function inTransaction<DB, T>(
+export async function inTransaction<DB, T>(
   db: Kysely<DB>,
   fn: (trx: Transaction<DB> | Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) return fn(db);
-  return db.transaction().execute(fn);
+  const result = await db.transaction().execute(fn);
+  // Not returned (and so not acknowledged) before the commit is on stable storage.
+  await durable(db as unknown as Kysely<Schema>);
+  return result;
 }
