@@ -1,4 +1,3 @@
-import { parse } from "csv-parse/sync";
 import type { Kysely } from "kysely";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
 import { AppError } from "../core/errors.ts";
@@ -7,6 +6,7 @@ import { importExport, WorkspaceExport } from "../store/export.ts";
 import { type ImportSummary, importSheet } from "../store/import-sheet.ts";
 import type { WriteContext } from "../store/record.ts";
 import type { DB } from "../store/schema.ts";
+import { CsvError, parseCsvRecords } from "./csv.ts";
 import { checkRecordInput } from "./record-policy.ts";
 import { zodProblems } from "./router.ts";
 
@@ -17,16 +17,12 @@ const MAX_COLUMNS = 64;
 export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ""), {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: 64 * 1024,
-      bom: true,
-    });
+    records = parseCsvRecords(text, 64 * 1024);
   } catch (err) {
-    throw new AppError("VALIDATION_FAILED", `The file is not valid CSV: ${(err as Error).message}`);
+    if (!(err instanceof CsvError)) throw err;
+    throw new AppError("VALIDATION_FAILED", `The file is not valid CSV: ${err.message}`);
   }
-  const [header, ...rows] = records;
+  const header = records[0];
   if (!header)
     throw new AppError("VALIDATION_FAILED", "The file is empty: it needs a header row and at least one row.");
   if (header.length > MAX_COLUMNS)
@@ -34,7 +30,8 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
       "VALIDATION_FAILED",
       `The header has ${header.length} columns; an access sheet has at most ${MAX_COLUMNS}.`,
     );
-  return { header, rows };
+  records.shift();
+  return { header, rows: records };
 }
 
 /**
