@@ -9,6 +9,7 @@ import * as historySeal from "./2026_11_25_0008_history_seal.ts";
 import * as authGuards from "./2026_11_25_0009_auth_guards.ts";
 import * as reviews from "./2026_11_25_0010_reviews.ts";
 import * as recheckIndexes from "./2026_11_25_0011_recheck_indexes.ts";
+import * as partialGrantIndexes from "./2026_11_25_0012_partial_grant_indexes.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0009_auth_guards": authGuards,
   "2026_11_25_0010_reviews": reviews,
   "2026_11_25_0011_recheck_indexes": recheckIndexes,
+  "2026_11_25_0012_partial_grant_indexes": partialGrantIndexes,
 };
