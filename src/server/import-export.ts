@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
 import { AppError } from "../core/errors.ts";
-import { checkAccessSheet } from "../core/record/access-sheet.ts";
+import { checkAccessSheet, type SheetRow } from "../core/record/access-sheet.ts";
 import { importExport, WorkspaceExport } from "../store/export.ts";
 import { type ImportSummary, importSheet } from "../store/import-sheet.ts";
 import type { WriteContext } from "../store/record.ts";
@@ -32,6 +32,31 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
     );
   records.shift();
   return { header, rows: records };
+}
+
+/**
+ * An access sheet's CSV text, parsed and checked (catalog, dates, emails, pasted secrets): its
+ * rows, or a 400 listing every problem.
+ */
+export function readSheet(text: string): SheetRow[] {
+  const { header, rows } = parseCsv(text);
+  const checked = checkAccessSheet(header, rows, sheetCatalog);
+  if (checked.problems.length) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `The sheet has ${checked.problems.length} problem(s); nothing was imported.`,
+      {
+        problems: checked.problems.map((p) => ({
+          path: `row ${p.row}.${p.column}`,
+          message: `${p.reason} (value: "${p.value}")`,
+        })),
+      },
+    );
+  }
+  checkRecordInput(
+    checked.rows.map((r) => ({ notes: r.notes, account: r.account.name, subject: r.subject.name })),
+  );
+  return checked.rows;
 }
 
 /**
@@ -69,22 +94,5 @@ export async function importFile(
     const none = { organizations: 0, people: 0, accounts: 0, assets: 0, sharedLogins: 0, grants: 0 };
     return { kind: "export", created: counts, changed: none, unchangedRows: 0, rows: doc.grants.length };
   }
-  const { header, rows } = parseCsv(file.text);
-  const checked = checkAccessSheet(header, rows, sheetCatalog);
-  if (checked.problems.length) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `The sheet has ${checked.problems.length} problem(s); nothing was imported.`,
-      {
-        problems: checked.problems.map((p) => ({
-          path: `row ${p.row}.${p.column}`,
-          message: `${p.reason} (value: "${p.value}")`,
-        })),
-      },
-    );
-  }
-  checkRecordInput(
-    checked.rows.map((r) => ({ notes: r.notes, account: r.account.name, subject: r.subject.name })),
-  );
-  return { kind: "sheet", ...(await importSheet(db, ctx, checked.rows, { dryRun })) };
+  return { kind: "sheet", ...(await importSheet(db, ctx, readSheet(file.text), { dryRun })) };
 }
