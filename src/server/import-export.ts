@@ -1,12 +1,12 @@
-import { parse } from "csv-parse/sync";
 import type { Kysely } from "kysely";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
 import { AppError } from "../core/errors.ts";
-import { checkAccessSheet } from "../core/record/access-sheet.ts";
+import { checkAccessSheet, type SheetRow } from "../core/record/access-sheet.ts";
 import { importExport, WorkspaceExport } from "../store/export.ts";
 import { type ImportSummary, importSheet } from "../store/import-sheet.ts";
 import type { WriteContext } from "../store/record.ts";
 import type { DB } from "../store/schema.ts";
+import { CsvError, parseCsvRecords } from "./csv.ts";
 import { checkRecordInput } from "./record-policy.ts";
 import { zodProblems } from "./router.ts";
 
@@ -17,16 +17,12 @@ const MAX_COLUMNS = 64;
 export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ""), {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: 64 * 1024,
-      bom: true,
-    });
+    records = parseCsvRecords(text, 64 * 1024);
   } catch (err) {
-    throw new AppError("VALIDATION_FAILED", `The file is not valid CSV: ${(err as Error).message}`);
+    if (!(err instanceof CsvError)) throw err;
+    throw new AppError("VALIDATION_FAILED", `The file is not valid CSV: ${err.message}`);
   }
-  const [header, ...rows] = records;
+  const header = records[0];
   if (!header)
     throw new AppError("VALIDATION_FAILED", "The file is empty: it needs a header row and at least one row.");
   if (header.length > MAX_COLUMNS)
@@ -34,7 +30,33 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
       "VALIDATION_FAILED",
       `The header has ${header.length} columns; an access sheet has at most ${MAX_COLUMNS}.`,
     );
-  return { header, rows };
+  records.shift();
+  return { header, rows: records };
+}
+
+/**
+ * An access sheet's CSV text, parsed and checked (catalog, dates, emails, pasted secrets): its
+ * rows, or a 400 listing every problem.
+ */
+export function readSheet(text: string): SheetRow[] {
+  const { header, rows } = parseCsv(text);
+  const checked = checkAccessSheet(header, rows, sheetCatalog);
+  if (checked.problems.length) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `The sheet has ${checked.problems.length} problem(s); nothing was imported.`,
+      {
+        problems: checked.problems.map((p) => ({
+          path: `row ${p.row}.${p.column}`,
+          message: `${p.reason} (value: "${p.value}")`,
+        })),
+      },
+    );
+  }
+  checkRecordInput(
+    checked.rows.map((r) => ({ notes: r.notes, account: r.account.name, subject: r.subject.name })),
+  );
+  return checked.rows;
 }
 
 /**
@@ -72,22 +94,5 @@ export async function importFile(
     const none = { organizations: 0, people: 0, accounts: 0, assets: 0, sharedLogins: 0, grants: 0 };
     return { kind: "export", created: counts, changed: none, unchangedRows: 0, rows: doc.grants.length };
   }
-  const { header, rows } = parseCsv(file.text);
-  const checked = checkAccessSheet(header, rows, sheetCatalog);
-  if (checked.problems.length) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `The sheet has ${checked.problems.length} problem(s); nothing was imported.`,
-      {
-        problems: checked.problems.map((p) => ({
-          path: `row ${p.row}.${p.column}`,
-          message: `${p.reason} (value: "${p.value}")`,
-        })),
-      },
-    );
-  }
-  checkRecordInput(
-    checked.rows.map((r) => ({ notes: r.notes, account: r.account.name, subject: r.subject.name })),
-  );
-  return { kind: "sheet", ...(await importSheet(db, ctx, checked.rows, { dryRun })) };
+  return { kind: "sheet", ...(await importSheet(db, ctx, readSheet(file.text), { dryRun })) };
 }

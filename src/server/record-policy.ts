@@ -11,9 +11,15 @@ import type { DB } from "../store/schema.ts";
  */
 export function checkRecordInput<T>(input: T): T {
   const problems: FieldProblem[] = [];
+  // Imports repeat the same names on many rows: each distinct string is judged once.
+  const judged = new Map<string, string | null>();
   const walk = (value: unknown, path: string) => {
     if (typeof value === "string") {
-      const reason = looksLikeSecret(value);
+      let reason = judged.get(value);
+      if (reason === undefined) {
+        reason = looksLikeSecret(value);
+        judged.set(value, reason);
+      }
       if (reason)
         problems.push({
           path,

@@ -1,11 +1,13 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DB } from "./schema.ts";
 import { bindable, type NodeSqliteDatabase } from "./sqlite.ts";
 
 /**
- * Bulk inserts for imports. On SQLite, one prepared statement is reused row by row on the same
- * connection (so it joins the caller's transaction): several times faster than multi-row
- * statements built and compiled per batch. On PostgreSQL, multi-row inserts.
+ * Bulk inserts for imports, inside the caller's transaction. On SQLite, one prepared statement is
+ * reused row by row on the same connection (so it joins the transaction): several times faster
+ * than multi-row statements built and compiled per batch. On PostgreSQL, rows are gathered
+ * column by column and sent as arrays, `insert … select * from unnest($1::text[], …)`: one short
+ * statement per 10,000 rows, whatever the number of columns.
  */
 const sqliteHandles = new WeakMap<object, NodeSqliteDatabase>();
 
@@ -13,7 +15,7 @@ export function registerSqlite(db: Kysely<DB>, sqlite: NodeSqliteDatabase): void
   sqliteHandles.set(db, sqlite);
 }
 
-/** The node:sqlite handle behind a Kysely instance on SQLite, or undefined on PostgreSQL. */
+/** The node:sqlite connection behind a database opened by `openDatabase`, if it is SQLite. */
 export function sqliteOf(db: Kysely<DB>): NodeSqliteDatabase | undefined {
   return sqliteHandles.get(db);
 }
@@ -27,28 +29,107 @@ export async function durable(db: Kysely<DB>): Promise<void> {
   await sqliteHandles.get(db)?.flush();
 }
 
+/** Rows for one table, given as values in the order of its `columns`. */
+export interface RowWriter {
+  /** Write (SQLite) or gather (PostgreSQL) one row. `values` may be reused by the caller. */
+  add(values: readonly unknown[]): void;
+  /** Send what was gathered; call once, after the last `add`. */
+  end(): Promise<void>;
+}
+
+const PG_CHUNK = 10_000;
+
+export function rowWriter(
+  root: Kysely<DB>,
+  trx: Kysely<DB>,
+  table: keyof DB & string,
+  columns: readonly string[],
+): RowWriter {
+  const names = columns.map((c) => `"${c}"`).join(", ");
+  const sqlite = sqliteHandles.get(root);
+  if (sqlite) {
+    const stmt = sqlite.raw.prepare(
+      `insert into "${table}" (${names}) values (${columns.map(() => "?").join(", ")})`,
+    );
+    const args = new Array(columns.length);
+    return {
+      add(values) {
+        for (let i = 0; i < args.length; i++) args[i] = bindable(values[i]);
+        stmt.run(...args);
+      },
+      end: async () => {},
+    };
+  }
+  if (trx.getExecutor().adapter.constructor.name !== "PostgresAdapter") {
+    // SQLite reached without its connection (a transaction started elsewhere): plain inserts.
+    const objects: Record<string, unknown>[] = [];
+    return {
+      add(values) {
+        objects.push(Object.fromEntries(columns.map((c, i) => [c, values[i]])));
+      },
+      async end() {
+        for (let i = 0; i < objects.length; i += 500)
+          // biome-ignore lint/suspicious/noExplicitAny: rows were typed by the caller for this table
+          await (trx as Kysely<any>)
+            .insertInto(table)
+            .values(objects.slice(i, i + 500))
+            .execute();
+      },
+    };
+  }
+  let gathered: unknown[][] = columns.map(() => []);
+  let rows = 0;
+  return {
+    add(values) {
+      for (let i = 0; i < columns.length; i++) gathered[i]!.push(values[i] ?? null);
+      rows++;
+    },
+    async end() {
+      if (rows === 0) return;
+      const types = await columnTypes(trx, table);
+      const arrays = columns.map((c) => {
+        const type = types.get(c);
+        if (!type) throw new Error(`${table} has no column ${c}`);
+        return `${type}[]`;
+      });
+      for (let from = 0; from < rows; from += PG_CHUNK) {
+        const params = gathered.map(
+          (values, i) =>
+            sql`${rows <= PG_CHUNK ? values : values.slice(from, from + PG_CHUNK)}::${sql.raw(arrays[i]!)}`,
+        );
+        await sql`insert into ${sql.raw(`"${table}"`)} (${sql.raw(names)}) select * from unnest(${sql.join(params)})`.execute(
+          trx,
+        );
+      }
+      gathered = [];
+      rows = 0;
+    },
+  };
+}
+
+/** Column types of a PostgreSQL table (as found on the search path), for typed unnest arrays. */
+async function columnTypes(trx: Kysely<DB>, table: string): Promise<Map<string, string>> {
+  const { rows } = await sql<{ name: string; type: string }>`
+    select attname as name, format_type(atttypid, atttypmod) as type
+    from pg_attribute
+    where attrelid = to_regclass(${`"${table}"`}) and attnum > 0 and not attisdropped`.execute(trx);
+  return new Map(rows.map((r) => [r.name, r.type]));
+}
+
+/** Insert row objects (all of one shape: the first row's keys are the columns). */
 export async function bulkInsert<T extends Record<string, unknown>>(
   root: Kysely<DB>,
   trx: Kysely<DB>,
-  table: string,
+  table: keyof DB & string,
   rows: T[],
-  batch = 1000,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const sqlite = sqliteHandles.get(root);
-  if (sqlite) {
-    const columns = Object.keys(rows[0]!);
-    const stmt = sqlite.raw.prepare(
-      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) values (${columns.map(() => "?").join(", ")})`,
-    );
-    for (const row of rows) stmt.run(...columns.map((c) => bindable(row[c])));
-    return;
+  const columns = Object.keys(rows[0]!);
+  const writer = rowWriter(root, trx, table, columns);
+  const values = new Array(columns.length);
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!];
+    writer.add(values);
   }
-  for (let i = 0; i < rows.length; i += batch) {
-    // biome-ignore lint/suspicious/noExplicitAny: rows were typed by the caller for this table
-    await (trx as Kysely<any>)
-      .insertInto(table)
-      .values(rows.slice(i, i + batch))
-      .execute();
-  }
+  await writer.end();
 }

@@ -1,8 +1,15 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
-import { chainInput, GENESIS_HASH, type HistoryEventBody } from "../core/history/canonical.ts";
+import {
+  canonicalJson,
+  chainFrame,
+  chainInput,
+  chainText,
+  GENESIS_HASH,
+  type HistoryEventBody,
+} from "../core/history/canonical.ts";
 import { uuidv7 } from "../core/ids.ts";
-import { bulkInsert } from "./bulk-insert.ts";
+import { rowWriter } from "./bulk-insert.ts";
 import { checkSeal, latestSeal } from "./history-seal.ts";
 import type { DB } from "./schema.ts";
 import { toIso } from "./schema.ts";
@@ -18,11 +25,25 @@ export interface HistoryEntry extends HistoryEventBody {
   hash: string;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256 = (text: string) => hash("sha256", text, "hex");
 
 function parseJson(v: unknown): unknown {
   if (v === null || v === undefined) return null;
   return typeof v === "string" ? JSON.parse(v) : v;
+}
+
+/** One event to append: what happened to which entity, with its before and after images. */
+export interface HistoryDraft {
+  entityType: string;
+  entityId: string;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+  /**
+   * The after image already written as canonical JSON (`canonicalWriter`), in place of `after`.
+   * It is stored and hashed as given: anything but canonical JSON would fail verification.
+   */
+  afterJson?: string;
 }
 
 /**
@@ -32,37 +53,56 @@ function parseJson(v: unknown): unknown {
  */
 export async function appendHistory(
   trx: Kysely<DB>,
-  e: {
-    workspaceId: string;
-    actor: Actor;
-    at: Date;
-    entityType: string;
-    entityId: string;
-    action: string;
-    before?: unknown;
-    after?: unknown;
-  },
+  e: HistoryDraft & { workspaceId: string; actor: Actor; at: Date },
 ): Promise<HistoryEntry> {
-  const [entry] = await appendHistoryBatch(trx, e.workspaceId, e.actor, e.at, [e]);
-  return entry!;
+  const entries: HistoryEntry[] = [];
+  await append(trx, e.workspaceId, e.actor, e.at, [e], trx, entries);
+  return entries[0]!;
 }
 
 /**
- * Append many events at once (imports): hashes are chained in memory and rows inserted in
- * multi-row batches, inside the caller's transaction.
+ * Append many events at once (imports), inside the caller's transaction: hashes are chained in
+ * memory as the rows are written. Returns the number of events and the new head of the chain.
  */
-export async function appendHistoryBatch(
+export function appendHistoryBatch(
   trx: Kysely<DB>,
   workspaceId: string,
   actor: Actor,
   at: Date,
-  events: { entityType: string; entityId: string; action: string; before?: unknown; after?: unknown }[],
+  events: Iterable<HistoryDraft>,
   /** The database the transaction belongs to: lets SQLite insert through one prepared statement. */
   root?: Kysely<DB>,
-): Promise<HistoryEntry[]> {
+): Promise<{ events: number; head: string }> {
+  return append(trx, workspaceId, actor, at, events, root ?? trx);
+}
+
+const HISTORY_COLUMNS = [
+  "workspace_id",
+  "seq",
+  "id",
+  "at",
+  "actor_user_id",
+  "actor_label",
+  "entity_type",
+  "entity_id",
+  "action",
+  "before",
+  "after",
+  "prev_hash",
+  "hash",
+] as const satisfies readonly (keyof DB["history"])[];
+
+async function append(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  actor: Actor,
+  at: Date,
+  events: Iterable<HistoryDraft>,
+  root: Kysely<DB>,
+  entries?: HistoryEntry[],
+): Promise<{ events: number; head: string }> {
   if (!trx.isTransaction)
     throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
-  if (events.length === 0) return [];
   if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
     // NO KEY UPDATE, not UPDATE: the change being recorded already holds a KEY SHARE lock on this
     // row through its foreign key, and two writers upgrading to FOR UPDATE would deadlock.
@@ -75,47 +115,54 @@ export async function appendHistoryBatch(
     .orderBy("seq", "desc")
     .limit(1)
     .executeTakeFirst();
-  let seq = last ? Number(last.seq) : 0;
+  const first = last ? Number(last.seq) : 0;
+  let seq = first;
   let prevHash = last?.hash ?? GENESIS_HASH;
   const iso = at.toISOString();
-  const rows: DB["history"][] = [];
-  const entries: HistoryEntry[] = [];
+  const ms = at.getTime();
+  const writer = rowWriter(root, trx, "history", HISTORY_COLUMNS);
+  const row: unknown[] = new Array(HISTORY_COLUMNS.length);
+  row[0] = workspaceId;
+  row[3] = iso;
+  row[4] = actor.userId;
+  row[5] = actor.label;
+  const frame = chainFrame({ workspaceId, at: iso, actorUserId: actor.userId, actorLabel: actor.label });
+  const body = { seq, id: "", entityType: "", entityId: "", action: "" };
   for (const e of events) {
-    seq++;
-    const body: HistoryEventBody = {
+    body.seq = ++seq;
+    body.id = uuidv7(ms);
+    body.entityType = e.entityType;
+    body.entityId = e.entityId;
+    body.action = e.action;
+    // The images are stored as the same canonical text the hash covers.
+    const before = e.before === undefined || e.before === null ? null : canonicalJson(e.before);
+    const after = e.afterJson ?? (e.after === undefined || e.after === null ? null : canonicalJson(e.after));
+    const hash = sha256(chainText(prevHash, frame, body, before ?? "null", after ?? "null"));
+    row[1] = seq;
+    row[2] = body.id;
+    row[6] = e.entityType;
+    row[7] = e.entityId;
+    row[8] = e.action;
+    row[9] = before;
+    row[10] = after;
+    row[11] = prevHash;
+    row[12] = hash;
+    writer.add(row);
+    entries?.push({
       workspaceId,
-      seq,
-      id: uuidv7(at.getTime()),
       at: iso,
       actorUserId: actor.userId,
       actorLabel: actor.label,
-      entityType: e.entityType,
-      entityId: e.entityId,
-      action: e.action,
+      ...body,
       before: e.before ?? null,
       after: e.after ?? null,
-    };
-    const hash = sha256(chainInput(prevHash, body));
-    rows.push({
-      workspace_id: workspaceId,
-      seq,
-      id: body.id,
-      at: iso,
-      actor_user_id: body.actorUserId,
-      actor_label: body.actorLabel,
-      entity_type: body.entityType,
-      entity_id: body.entityId,
-      action: body.action,
-      before: body.before === null ? null : JSON.stringify(body.before),
-      after: body.after === null ? null : JSON.stringify(body.after),
-      prev_hash: prevHash,
+      prevHash,
       hash,
     });
-    entries.push({ ...body, prevHash, hash });
     prevHash = hash;
   }
-  await bulkInsert(root ?? trx, trx, "history", rows as unknown as Record<string, unknown>[], 2000);
-  return entries;
+  await writer.end();
+  return { events: seq - first, head: prevHash };
 }
 
 function toEntry(r: DB["history"]): HistoryEntry {

@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { canonicalJson } from "../core/history/canonical.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
-import { importSheet } from "./import-sheet.ts";
+import { grantImage, importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { listGrants, listPeople } from "./record.ts";
 import { testSchemaName } from "./test-schema.ts";
@@ -178,6 +180,40 @@ describe("access sheet checks", () => {
   it("refuses a sheet missing a required column", () => {
     const { problems } = checkAccessSheet(["platform", "account"], [], catalog);
     expect(problems.map((p) => p.column)).toEqual(["account_org", "subject", "role"]);
+  });
+});
+
+describe("a created grant's history image", () => {
+  it("is the canonical JSON of the grant's non-empty fields and target", () => {
+    const text = fc.option(fc.string({ unit: "binary" }), { nil: null });
+    const grant = fc.record({
+      subject_type: fc.constantFrom("person", "partner", "system_user", "shared_login"),
+      subject_person_id: text,
+      subject_account_id: text,
+      subject_shared_login_id: text,
+      subject_name: text,
+      target_account_id: fc.string({ unit: "binary" }),
+      target_asset_id: text,
+      role: fc.string({ unit: "binary" }),
+      status: fc.constantFrom("active", "pending", "revoked"),
+      invited_on: text,
+      granted_on: text,
+      expires_on: text,
+      notes: text,
+    });
+    fc.assert(
+      fc.property(grant, (g) => {
+        const { target_account_id, target_asset_id, ...rest } = g;
+        const image = {
+          ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)),
+          target: {
+            accountId: target_account_id,
+            ...(target_asset_id === null ? {} : { assetId: target_asset_id }),
+          },
+        };
+        expect(grantImage(g)).toBe(canonicalJson(image));
+      }),
+    );
   });
 });
 

@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
-import { bulkInsert } from "./bulk-insert.ts";
-import { appendHistoryBatch } from "./history.ts";
+import { bulkInsert, rowWriter, sqliteOf } from "./bulk-insert.ts";
+import { appendHistoryBatch, type HistoryDraft } from "./history.ts";
 import type { WriteContext } from "./record.ts";
 import type {
   AccessGrantTable,
@@ -45,6 +45,165 @@ const key = (s: string) => s.trim().toLowerCase();
 
 class Rollback extends Error {}
 
+/** The SQLite page cache an import may fill: 256 MiB, taken only as pages are used. */
+const IMPORT_CACHE_KIB = 256 * 1024;
+
+const GRANT_FIELDS = ["role", "status", "invited_on", "granted_on", "expires_on", "notes"] as const;
+type GrantFields = Pick<AccessGrantTable, (typeof GRANT_FIELDS)[number]>;
+
+/** The grant fields a sheet row would change. */
+function differing(g: GrantFields, fields: GrantFields): (keyof GrantFields)[] {
+  return GRANT_FIELDS.filter((f) => (g[f] ?? null) !== (fields[f] ?? null));
+}
+
+/** An object without its null fields: created entities' history images name what they hold. */
+function present<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k in o) if (o[k] !== null && o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/**
+ * History events for the entities an import creates, made from their rows as the events are
+ * written, so no second copy of the import is held in memory.
+ */
+function* createdEvents(inserts: {
+  orgs: RecordOrganizationTable[];
+  people: PersonTable[];
+  emails: { email: string }[];
+  accounts: PlatformAccountTable[];
+  assets: PlatformAssetTable[];
+  logins: SharedLoginTable[];
+  knowers: { shared_login_id: string; person_id: string }[];
+  grants: AccessGrantTable[];
+}): Generator<HistoryDraft> {
+  const create = "create";
+  for (const o of inserts.orgs)
+    yield {
+      entityType: "organization",
+      entityId: o.id,
+      action: create,
+      after: { name: o.name, kind: o.kind },
+    };
+  for (let i = 0; i < inserts.people.length; i++) {
+    const p = inserts.people[i]!;
+    const after = { name: p.name, emails: [inserts.emails[i]!.email], status: p.status, leftOn: p.left_on };
+    yield { entityType: "person", entityId: p.id, action: create, after: present(after) };
+  }
+  for (const a of inserts.accounts)
+    yield {
+      entityType: "account",
+      entityId: a.id,
+      action: create,
+      after: present({ platform: a.platform, name: a.name, platformId: a.platform_id }),
+    };
+  for (const a of inserts.assets)
+    yield {
+      entityType: "asset",
+      entityId: a.id,
+      action: create,
+      after: { name: a.name, type: a.type, accountId: a.account_id },
+    };
+  for (const l of inserts.logins)
+    yield { entityType: "shared_login", entityId: l.id, action: create, after: { label: l.label } };
+  for (const k of inserts.knowers)
+    yield {
+      entityType: "shared_login",
+      entityId: k.shared_login_id,
+      action: "add-knower",
+      after: { personId: k.person_id },
+    };
+  // One event object, refilled: the history writer reads each before asking for the next.
+  const event = { entityType: "grant", entityId: "", action: create, afterJson: "" };
+  for (const g of inserts.grants) {
+    event.entityId = g.id;
+    event.afterJson = grantImage(g);
+    yield event;
+  }
+}
+
+/** New grants through one writer, each row's values read field by field (the hot loop). */
+async function insertGrants(root: Kysely<DB>, trx: Kysely<DB>, grants: AccessGrantTable[]): Promise<void> {
+  const writer = rowWriter(root, trx, "access_grant", [
+    "id",
+    "workspace_id",
+    "subject_type",
+    "subject_person_id",
+    "subject_account_id",
+    "subject_shared_login_id",
+    "subject_name",
+    "target_account_id",
+    "target_asset_id",
+    "role",
+    "status",
+    "invited_on",
+    "granted_on",
+    "expires_on",
+    "revoked_on",
+    "source",
+    "notes",
+    "created_at",
+    "updated_at",
+  ] satisfies (keyof AccessGrantTable)[]);
+  const v: unknown[] = [];
+  for (const g of grants) {
+    v[0] = g.id;
+    v[1] = g.workspace_id;
+    v[2] = g.subject_type;
+    v[3] = g.subject_person_id;
+    v[4] = g.subject_account_id;
+    v[5] = g.subject_shared_login_id;
+    v[6] = g.subject_name;
+    v[7] = g.target_account_id;
+    v[8] = g.target_asset_id;
+    v[9] = g.role;
+    v[10] = g.status;
+    v[11] = g.invited_on;
+    v[12] = g.granted_on;
+    v[13] = g.expires_on;
+    v[14] = g.revoked_on;
+    v[15] = g.source;
+    v[16] = g.notes;
+    v[17] = g.created_at;
+    v[18] = g.updated_at;
+    writer.add(v);
+  }
+  await writer.end();
+}
+
+const q = JSON.stringify;
+
+/**
+ * A created grant's history image: its subject, target and details, without empty fields. Written
+ * straight as canonical JSON (keys in code-unit order), the text `canonicalJson` gives for it.
+ */
+export function grantImage(
+  g: Pick<
+    AccessGrantTable,
+    | "subject_type"
+    | "subject_person_id"
+    | "subject_account_id"
+    | "subject_shared_login_id"
+    | "subject_name"
+    | "target_account_id"
+    | "target_asset_id"
+    | (typeof GRANT_FIELDS)[number]
+  >,
+): string {
+  let s = "{";
+  if (g.expires_on != null) s += `"expires_on":${q(g.expires_on)},`;
+  if (g.granted_on != null) s += `"granted_on":${q(g.granted_on)},`;
+  if (g.invited_on != null) s += `"invited_on":${q(g.invited_on)},`;
+  if (g.notes != null) s += `"notes":${q(g.notes)},`;
+  s += `"role":${q(g.role)},"status":${q(g.status)},`;
+  if (g.subject_account_id != null) s += `"subject_account_id":${q(g.subject_account_id)},`;
+  if (g.subject_name != null) s += `"subject_name":${q(g.subject_name)},`;
+  if (g.subject_person_id != null) s += `"subject_person_id":${q(g.subject_person_id)},`;
+  if (g.subject_shared_login_id != null) s += `"subject_shared_login_id":${q(g.subject_shared_login_id)},`;
+  s += `"subject_type":${q(g.subject_type)},"target":{"accountId":${q(g.target_account_id)}`;
+  return `${s}${g.target_asset_id == null ? "" : `,"assetId":${q(g.target_asset_id)}`}}}`;
+}
+
 /**
  * Apply checked sheet rows in one transaction: everything or nothing. Entities are matched by
  * their natural keys (organization name; person email; account platform ID or name; asset
@@ -58,6 +217,11 @@ export async function importSheet(
   opts: { dryRun?: boolean } = {},
 ): Promise<ImportSummary> {
   let summary: ImportSummary | undefined;
+  // SQLite: a page cache large enough for the import's indexes while it runs (the default 2 MiB
+  // spills and re-reads pages all the time). Memory only; durability is unchanged.
+  const sqlite = sqliteOf(db)?.raw;
+  const cacheSize = sqlite?.prepare("PRAGMA cache_size").get()?.cache_size;
+  if (sqlite && rows.length > 1000) sqlite.exec(`PRAGMA cache_size = ${-IMPORT_CACHE_KIB}`);
   try {
     await inTransaction(db, async (trx) => {
       summary = await apply(db, trx, ctx, rows);
@@ -65,6 +229,8 @@ export async function importSheet(
     });
   } catch (err) {
     if (!(err instanceof Rollback)) throw err;
+  } finally {
+    if (sqlite?.isOpen && typeof cacheSize === "number") sqlite.exec(`PRAGMA cache_size = ${cacheSize}`);
   }
   return summary!;
 }
@@ -79,13 +245,9 @@ async function apply(
   const at = ctx.now.toISOString();
   const created = zero();
   const changed = zero();
-  const events: {
-    entityType: string;
-    entityId: string;
-    action: string;
-    before?: unknown;
-    after?: unknown;
-  }[] = [];
+  // Events for changes to what the record already held; those for created entities are made
+  // from the inserted rows as the history is written (see createdEvents).
+  const events: HistoryDraft[] = [];
   const problems: SheetProblem[] = [];
   const newId = () => uuidv7(ctx.now.getTime());
 
@@ -153,12 +315,7 @@ async function apply(
       | "target_asset_id"
     >,
   ) =>
-    [
-      g.subject_type,
-      g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? ""),
-      g.target_account_id,
-      g.target_asset_id ?? "",
-    ].join("\u0000");
+    `${g.subject_type}\u0000${g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? "")}\u0000${g.target_account_id}\u0000${g.target_asset_id ?? ""}`;
   const grants = new Map(
     (await trx.selectFrom("access_grant").selectAll().where("workspace_id", "=", ws).execute()).map((g) => [
       grantKey(g),
@@ -195,12 +352,6 @@ async function apply(
       orgs.set(k, o);
       inserts.orgs.push(o);
       created.organizations++;
-      events.push({
-        entityType: "organization",
-        entityId: o.id,
-        action: "create",
-        after: { name: o.name, kind },
-      });
     }
     return o;
   };
@@ -231,12 +382,6 @@ async function apply(
       inserts.people.push(p);
       inserts.emails.push({ workspace_id: ws, email, person_id: p.id });
       created.people++;
-      events.push({
-        entityType: "person",
-        entityId: p.id,
-        action: "create",
-        after: { name: p.name, emails: [email], status: p.status, leftOn: p.left_on },
-      });
       touchedPeople.add(p.id);
     } else if (
       status &&
@@ -305,12 +450,6 @@ async function apply(
       accountPlatform.set(a.id, platform);
       inserts.accounts.push(a);
       created.accounts++;
-      events.push({
-        entityType: "account",
-        entityId: a.id,
-        action: "create",
-        after: { platform, name: a.name, platformId },
-      });
     } else if (ownerEmail) {
       const owner = person(ownerEmail, null, null);
       if (a.owner_person_id !== owner.id) {
@@ -345,7 +484,7 @@ async function apply(
   const assignments: { row: number; accountId: string; asset: PlatformAssetTable }[] = [];
 
   let unchangedRows = 0;
-  const seenInSheet = new Map<string, { row: number; fields: Record<string, string | null> }>();
+  const seenInSheet = new Map<string, number>(); // grant key → the first row that names it
   for (const r of rows) {
     const acc = account(
       r.platform,
@@ -378,12 +517,6 @@ async function apply(
         assetsByName.set(`${acc.id}\u0000${asset.type}\u0000${key(asset.name)}`, asset);
         inserts.assets.push(asset);
         created.assets++;
-        events.push({
-          entityType: "asset",
-          entityId: asset.id,
-          action: "create",
-          after: { name: asset.name, type: asset.type, accountId: acc.id },
-        });
       } else if (asset.account_id !== acc.id) {
         assignments.push({ row: r.row, accountId: acc.id, asset });
       }
@@ -429,12 +562,6 @@ async function apply(
         logins.set(login.label_key, login);
         inserts.logins.push(login);
         created.sharedLogins++;
-        events.push({
-          entityType: "shared_login",
-          entityId: login.id,
-          action: "create",
-          after: { label: login.label },
-        });
       }
       for (const email of s.knownBy) {
         const p = people.get(email);
@@ -451,12 +578,6 @@ async function apply(
         if (!knowers.has(k)) {
           knowers.add(k);
           inserts.knowers.push({ workspace_id: ws, shared_login_id: login.id, person_id: p.id });
-          events.push({
-            entityType: "shared_login",
-            entityId: login.id,
-            action: "add-knower",
-            after: { personId: p.id },
-          });
         }
       }
       subj.subject_shared_login_id = login.id;
@@ -473,25 +594,23 @@ async function apply(
     // One row per grant: a second row for the same subject and target must agree with the first,
     // or re-importing the file would flip between them.
     const earlier = seenInSheet.get(gk);
-    if (earlier) {
-      const same = (Object.keys(fields) as (keyof typeof fields)[]).every(
-        (f) => (earlier.fields[f] ?? null) === (fields[f] ?? null),
-      );
-      if (!same) {
+    const existing = grants.get(gk);
+    if (earlier !== undefined) {
+      // The grant now holds the earlier row's details.
+      if (differing(existing!, fields).length) {
         problems.push({
           row: r.row,
           column: "role",
           value: r.role,
-          reason: `row ${earlier.row} already gives this subject access to the same target with other details: keep one row per grant`,
+          reason: `row ${earlier} already gives this subject access to the same target with other details: keep one row per grant`,
         });
       } else unchangedRows++;
       continue;
     }
-    seenInSheet.set(gk, { row: r.row, fields });
-    const existing = grants.get(gk);
+    seenInSheet.set(gk, r.row);
     if (!existing) {
       const g: AccessGrantTable = {
-        id: newId(),
+        id: "", // given below, once new grants are in index order
         workspace_id: ws,
         ...subj,
         target_account_id: acc.id,
@@ -508,16 +627,8 @@ async function apply(
       grants.set(gk, g);
       inserts.grants.push(g);
       created.grants++;
-      events.push({
-        entityType: "grant",
-        entityId: g.id,
-        action: "create",
-        after: { ...subj, target: { accountId: acc.id, assetId: g.target_asset_id }, ...fields },
-      });
     } else {
-      const diff = (Object.keys(fields) as (keyof typeof fields)[]).filter(
-        (f) => (existing[f] ?? null) !== (fields[f] ?? null),
-      );
+      const diff = differing(existing, fields);
       if (diff.length === 0) {
         unchangedRows++;
         continue;
@@ -571,6 +682,12 @@ async function apply(
     );
   }
 
+  // New grants in the order of their target account, then IDs in that order: the table, its
+  // primary key and its target index all take them as appends.
+  inserts.grants.sort((a, b) =>
+    a.target_account_id < b.target_account_id ? -1 : a.target_account_id > b.target_account_id ? 1 : 0,
+  );
+  for (const g of inserts.grants) g.id = newId();
   const batch = <T extends object>(table: keyof DB, values: T[]) =>
     bulkInsert(root, trx, table, values as unknown as Record<string, unknown>[]);
   await batch("record_organization", inserts.orgs);
@@ -580,8 +697,18 @@ async function apply(
   await batch("platform_asset", inserts.assets);
   await batch("shared_login", inserts.logins);
   await batch("shared_login_knower", inserts.knowers);
-  await batch("access_grant", inserts.grants);
+  await insertGrants(root, trx, inserts.grants);
   for (const u of updates) await u();
-  await appendHistoryBatch(trx, ws, ctx.actor, ctx.now, events, root);
+  await appendHistoryBatch(
+    trx,
+    ws,
+    ctx.actor,
+    ctx.now,
+    (function* () {
+      yield* createdEvents(inserts);
+      yield* events;
+    })(),
+    root,
+  );
   return { created, changed, unchangedRows, rows: rows.length };
 }

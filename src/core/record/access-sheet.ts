@@ -78,10 +78,50 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 const EMAIL = { test: (s: string) => s.length <= 254 && EMAIL_SHAPE.test(s) };
 const PLATFORM_WORD = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
-function validDay(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar day written YYYY-MM-DD (proleptic Gregorian, as `Date` reads it). */
+export function validDay(v: string): boolean {
+  const m = DAY.exec(v);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
+/** The catalog's answers, asked once per distinct question: a sheet repeats them on every row. */
+function memoCatalog(catalog: SheetCatalog): SheetCatalog {
+  const builtIn = new Map<string, boolean>();
+  const types = new Map<string, string[]>();
+  const roles = new Map<string, ReturnType<SheetCatalog["resolveRole"]>>();
+  return {
+    isBuiltIn: (p) => {
+      const known = builtIn.get(p);
+      if (known !== undefined) return known;
+      const answer = catalog.isBuiltIn(p);
+      builtIn.set(p, answer);
+      return answer;
+    },
+    assetTypes: (p) => {
+      const known = types.get(p);
+      if (known) return known;
+      const answer = catalog.assetTypes(p);
+      types.set(p, answer);
+      return answer;
+    },
+    resolveRole: (p, level, input) => {
+      const k = `${p}\u0000${level}\u0000${input}`;
+      const known = roles.get(k);
+      if (known) return known;
+      const answer = catalog.resolveRole(p, level, input);
+      roles.set(k, answer);
+      return answer;
+    },
+  };
 }
 
 /**
@@ -91,8 +131,9 @@ function validDay(v: string): boolean {
 export function checkAccessSheet(
   header: string[],
   data: string[][],
-  catalog: SheetCatalog,
+  sheetCatalog: SheetCatalog,
 ): { rows: SheetRow[]; problems: SheetProblem[] } {
+  const catalog = memoCatalog(sheetCatalog);
   const problems: SheetProblem[] = [];
   const columns = header.map((h) => h.trim().toLowerCase());
   const index = new Map<string, number>();
@@ -112,12 +153,16 @@ export function checkAccessSheet(
     if (!index.has(c)) problems.push({ row: 1, column: c, value: "", reason: "required column is missing" });
   if (problems.length) return { rows: [], problems };
 
+  const at = Object.fromEntries(SHEET_COLUMNS.map((c) => [c, index.get(c) ?? -1])) as Record<
+    SheetColumn,
+    number
+  >;
   const rows: SheetRow[] = [];
   data.forEach((cells, i) => {
     const row = i + 2;
     const get = (c: SheetColumn) => {
-      const at = index.get(c);
-      return at === undefined ? "" : (cells[at] ?? "").trim();
+      const a = at[c];
+      return a < 0 ? "" : (cells[a] ?? "").trim();
     };
     const problem = (column: SheetColumn, reason: string) =>
       problems.push({ row, column, value: get(column), reason });

@@ -11,6 +11,7 @@ import * as reviews from "./2026_11_25_0010_reviews.ts";
 import * as recheckIndexes from "./2026_11_25_0011_recheck_indexes.ts";
 import * as systemUserIndex from "./2026_11_25_0012_system_user_index.ts";
 import * as expiryIndex from "./2026_11_25_0013_expiry_index.ts";
+import * as partialGrantIndexes from "./2026_11_25_0014_partial_grant_indexes.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0011_recheck_indexes": recheckIndexes,
   "2026_11_25_0012_system_user_index": systemUserIndex,
   "2026_11_25_0013_expiry_index": expiryIndex,
+  "2026_11_25_0014_partial_grant_indexes": partialGrantIndexes,
 };
