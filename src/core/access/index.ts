@@ -22,6 +22,14 @@ const STATUS_SHIFT = 3;
 const ALL_ASSETS = 0b100000;
 const LIVE_MASK = REMOVED | (0b11 << STATUS_SHIFT);
 const LIVE = STATUS.active << STATUS_SHIFT;
+/**
+ * A grant's row, 36 bytes: its ID (bytes 0–15); subject, target account and target asset as
+ * int32 (16, 20, 24; the asset -1 for an account-level grant); role and expiry day as uint16
+ * (28, 30); flags (32). A query reads a grant from one or two cache lines.
+ */
+const ROW = 36;
+const I32 = ROW / 4;
+const U16 = ROW / 2;
 /** Expiry days are stored in 16 bits (until 2149); this one means never. */
 const NO_EXPIRY = 0xffff;
 /** A person's leaving day, when there is none. */
@@ -168,7 +176,7 @@ function mapDrop(map: Map<number, number[]>, key: number, value: number): void {
 
 /**
  * The effective-access index of one workspace: who can reach what, and through which path.
- * Grants are stored column-wise in typed arrays (33 bytes each), entities are interned
+ * Grants are stored as rows of one typed array (36 bytes each), entities are interned
  * to integers, and adjacency lists link accounts, assets, people, partners and shared logins,
  * so a query walks only the neighbourhood of its target and its work grows with its answer.
  *
@@ -194,13 +202,10 @@ export class AccessIndex {
 
   #n = 0;
   #cap = 0;
-  #ids = new Uint8Array(0);
-  #flags = new Uint8Array(0);
-  #subj = new Int32Array(0);
-  #acc = new Int32Array(0);
-  #asset = new Int32Array(0);
-  #role = new Uint16Array(0); // interned role names: a workspace has far fewer than 65,536
-  #expires = new Uint16Array(0);
+  /** The grants, one 36-byte row each (see ROW), read through three views of one buffer. */
+  #r8 = new Uint8Array(0);
+  #r16 = new Uint16Array(0);
+  #r32 = new Int32Array(0);
 
   readonly #byAccount = new Lists(); // account-level grants on an account
   readonly #byAsset = new Lists(); // grants on an asset (held here or assigned inside a partner)
@@ -229,7 +234,23 @@ export class AccessIndex {
     for (const a of s.accounts) this.apply({ kind: "account", value: a });
     for (const a of s.assets) this.apply({ kind: "asset", value: a });
     for (const l of s.sharedLogins) this.apply({ kind: "shared_login", value: l });
-    for (const g of s.grants) this.#insert(g);
+    // Grants on the same asset (or account-level grants on the same account) get neighbouring
+    // rows, so who-can-reach reads them in order: a stable counting sort by target.
+    const grants = s.grants;
+    const keys = new Int32Array(grants.length);
+    let buckets = 0;
+    for (let j = 0; j < grants.length; j++) {
+      const t = grants[j]!.target;
+      const key = t.assetId ? this.#assetRef(t.assetId) * 2 : this.#accountRef(t.accountId) * 2 + 1;
+      keys[j] = key;
+      if (key >= buckets) buckets = key + 1;
+    }
+    const starts = new Int32Array(buckets + 1);
+    for (let j = 0; j < keys.length; j++) starts[keys[j]! + 1]!++;
+    for (let k = 0; k < buckets; k++) starts[k + 1]! += starts[k]!;
+    const order = new Int32Array(grants.length);
+    for (let j = 0; j < keys.length; j++) order[starts[keys[j]!]!++] = j;
+    for (let j = 0; j < order.length; j++) this.#insert(grants[order[j]!]!);
     for (const lists of [
       this.#byAccount,
       this.#byAsset,
@@ -352,37 +373,50 @@ export class AccessIndex {
     const need = this.#n + extra;
     if (need <= this.#cap) return;
     const cap = Math.max(need, this.#cap * 2, 1024);
-    const grow = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, per = 1): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap * per);
-      b.set(a);
-      return b;
-    };
-    this.#ids = grow(this.#ids, 16);
-    this.#flags = grow(this.#flags);
-    this.#subj = grow(this.#subj);
-    this.#acc = grow(this.#acc);
-    this.#asset = grow(this.#asset);
-    this.#role = grow(this.#role);
-    this.#expires = grow(this.#expires);
+    const rows = new Uint8Array(cap * ROW);
+    rows.set(this.#r8);
+    this.#r8 = rows;
+    this.#r16 = new Uint16Array(rows.buffer);
+    this.#r32 = new Int32Array(rows.buffer);
     this.#cap = cap;
+  }
+
+  #subj(i: number): number {
+    return this.#r32[i * I32 + 4]!;
+  }
+
+  #acc(i: number): number {
+    return this.#r32[i * I32 + 5]!;
+  }
+
+  #asset(i: number): number {
+    return this.#r32[i * I32 + 6]!;
+  }
+
+  #flags(i: number): number {
+    return this.#r8[i * ROW + 32]!;
+  }
+
+  #setFlags(i: number, flags: number): void {
+    this.#r8[i * ROW + 32] = flags;
   }
 
   /** An account-level grant whose role reaches every asset of the account. */
   #setAllAssets(i: number): void {
-    const platform = this.#accountPlatform[this.#acc[i]!] ?? "";
-    const all = this.#asset[i]! < 0 && this.#policy.reachesAllAssets(platform, this.#roleOf(i));
-    this.#flags[i] = (this.#flags[i]! & ~ALL_ASSETS) | (all ? ALL_ASSETS : 0);
+    const platform = this.#accountPlatform[this.#acc(i)] ?? "";
+    const all = this.#asset(i) < 0 && this.#policy.reachesAllAssets(platform, this.#roleOf(i));
+    this.#setFlags(i, (this.#flags(i) & ~ALL_ASSETS) | (all ? ALL_ASSETS : 0));
   }
 
   #allAssets(i: number): boolean {
-    return (this.#flags[i]! & ALL_ASSETS) !== 0;
+    return (this.#flags(i) & ALL_ASSETS) !== 0;
   }
 
   #insert(g: IndexGrant): void {
     const acc = this.#accountRef(g.target.accountId);
     this.#grow(1);
     const i = this.#n++;
-    uuidBytes(g.id, this.#ids, i * 16);
+    uuidBytes(g.id, this.#r8, i * ROW);
     const s = g.subject;
     const type = SUBJECT[s.type];
     const subj =
@@ -393,13 +427,15 @@ export class AccessIndex {
           : s.type === "shared_login"
             ? this.#loginRef(s.sharedLoginId)
             : this.#systemUsers.put(`${g.id}`, s.name);
-    this.#flags[i] = type | (STATUS[g.status] << STATUS_SHIFT);
-    this.#subj[i] = subj;
-    this.#acc[i] = acc;
+    this.#setFlags(i, type | (STATUS[g.status] << STATUS_SHIFT));
+    this.#r32[i * I32 + 4] = subj;
+    this.#r32[i * I32 + 5] = acc;
     const asset = g.target.assetId ? this.#assetRef(g.target.assetId) : -1;
-    this.#asset[i] = asset;
-    this.#role[i] = this.#roles.put(g.role, g.role);
-    this.#expires[i] = g.expiresOn ? Math.min(Math.max(dayNumber(g.expiresOn), 0), NO_EXPIRY - 1) : NO_EXPIRY;
+    this.#r32[i * I32 + 6] = asset;
+    this.#r16[i * U16 + 14] = this.#roles.put(g.role, g.role);
+    this.#r16[i * U16 + 15] = g.expiresOn
+      ? Math.min(Math.max(dayNumber(g.expiresOn), 0), NO_EXPIRY - 1)
+      : NO_EXPIRY;
     this.#setAllAssets(i);
     if (asset >= 0) this.#byAsset.push(asset, i);
     else this.#byAccount.push(acc, i);
@@ -417,29 +453,29 @@ export class AccessIndex {
     uuidBytes(id, bytes, 0);
     const matches = (i: number) => {
       // UUIDv7s share their leading time bytes: compare the random tail first.
-      for (let k = 15; k >= 0; k--) if (this.#ids[i * 16 + k] !== bytes[k]) return false;
+      for (let k = 15; k >= 0; k--) if (this.#r8[i * ROW + k] !== bytes[k]) return false;
       return true;
     };
     for (let i = 0; i < this.#n; i++) {
-      if ((this.#flags[i]! & REMOVED) !== 0 || !matches(i)) continue;
-      const asset = this.#asset[i]!;
-      const acc = this.#acc[i]!;
+      if ((this.#flags(i) & REMOVED) !== 0 || !matches(i)) continue;
+      const asset = this.#asset(i);
+      const acc = this.#acc(i);
       if (asset >= 0) this.#byAsset.drop(asset, i);
       else this.#byAccount.drop(acc, i);
-      const t = this.#flags[i]! & SUBJECT_MASK;
-      if (t === SUBJECT.person) this.#byPerson.drop(this.#subj[i]!, i);
+      const t = this.#flags(i) & SUBJECT_MASK;
+      if (t === SUBJECT.person) this.#byPerson.drop(this.#subj(i), i);
       else if (t === SUBJECT.partner) {
-        this.#byPartner.drop(this.#subj[i]!, i);
+        this.#byPartner.drop(this.#subj(i), i);
         if (asset >= 0) mapDrop(this.#sharesOfAsset, asset, i);
         else mapDrop(this.#sharesOfAccount, acc, i);
-      } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj[i]!, i);
-      this.#flags[i] = this.#flags[i]! | REMOVED;
+      } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj(i), i);
+      this.#setFlags(i, this.#flags(i) | REMOVED);
       return;
     }
   }
 
   #live(i: number, day: number): boolean {
-    return (this.#flags[i]! & LIVE_MASK) === LIVE && this.#expires[i]! >= day;
+    return (this.#flags(i) & LIVE_MASK) === LIVE && this.#r16[i * U16 + 15]! >= day;
   }
 
   #personNode(i: number, day: number): NodeRef {
@@ -464,8 +500,8 @@ export class AccessIndex {
   }
 
   #subjectNode(i: number, day: number): NodeRef {
-    const t = this.#flags[i]! & SUBJECT_MASK;
-    const s = this.#subj[i]!;
+    const t = this.#flags(i) & SUBJECT_MASK;
+    const s = this.#subj(i);
     if (t === SUBJECT.person) return this.#personNode(s, day);
     if (t === SUBJECT.partner) return this.#accountNode(s);
     if (t === SUBJECT.shared_login) return this.#loginNode(s);
@@ -473,12 +509,12 @@ export class AccessIndex {
   }
 
   #roleOf(i: number): string {
-    return this.#roles.ids[this.#role[i]!]!;
+    return this.#roles.ids[this.#r16[i * U16 + 14]!]!;
   }
 
   #grantId(i: number): string {
-    const b = this.#ids;
-    const o = i * 16;
+    const b = this.#r8;
+    const o = i * ROW;
     let at = 0;
     for (let k = 0; k < 16; k++) {
       if (k === 4 || k === 6 || k === 8 || k === 10) at++; // a dash
@@ -540,7 +576,7 @@ export class AccessIndex {
       for (let k = 0; k < onAsset.length; k++) {
         const i = onAsset[k]!;
         if (!this.#live(i, day)) continue;
-        const acc = this.#acc[i]!;
+        const acc = this.#acc(i);
         if (acc === holder) {
           this.#expandSubject(
             i,
@@ -588,11 +624,11 @@ export class AccessIndex {
    */
   #shareOf(partner: number, asset: number, holder: number, day: number): number {
     const onAsset = this.#sharesOfAsset.get(asset);
-    if (onAsset) for (const g of onAsset) if (this.#subj[g] === partner && this.#live(g, day)) return g;
+    if (onAsset) for (const g of onAsset) if (this.#subj(g) === partner && this.#live(g, day)) return g;
     const onAccount = holder < 0 ? undefined : this.#sharesOfAccount.get(holder);
     if (onAccount)
       for (const g of onAccount)
-        if (this.#subj[g] === partner && this.#allAssets(g) && this.#live(g, day)) return g;
+        if (this.#subj(g) === partner && this.#allAssets(g) && this.#live(g, day)) return g;
     return -1;
   }
 
@@ -602,11 +638,11 @@ export class AccessIndex {
    * with whoever reaches all of it.
    */
   #expandSubject(i: number, path: PathEdge[], role: string, day: number, out: ReachAnswer[]): void {
-    const t = this.#flags[i]! & SUBJECT_MASK;
+    const t = this.#flags(i) & SUBJECT_MASK;
     const from = path[0]!.from;
     if (t === SUBJECT.shared_login) {
       out.push({ node: from, role, path, departed: false });
-      for (const p of this.#knowers[this.#subj[i]!]!) {
+      for (const p of this.#knowers[this.#subj(i)]!) {
         const pNode = this.#personNode(p, day);
         const knows: PathEdge = { kind: "knows", from: pNode, to: from, role: null, grantId: null };
         out.push({
@@ -620,7 +656,7 @@ export class AccessIndex {
     }
     if (t === SUBJECT.partner) {
       // Whoever reaches all of a partner account reaches what it was given.
-      const partner = this.#subj[i]!;
+      const partner = this.#subj(i);
       if (this.#onPath[partner] === 1) return;
       out.push({ node: from, role, path, departed: false });
       const list = this.#byAccount.get(partner);
@@ -676,8 +712,8 @@ export class AccessIndex {
     out: ReachAnswer[],
     departed: boolean,
   ): void {
-    const acc = this.#acc[i]!;
-    const asset = this.#asset[i]!;
+    const acc = this.#acc(i);
+    const asset = this.#asset(i);
     if (asset >= 0) {
       const holder = this.#assetAccount[asset]!;
       if (holder === acc) {
