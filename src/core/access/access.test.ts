@@ -194,6 +194,29 @@ describe("who can reach", () => {
     expect(names(idx.whoCanReach({ assetId: "tt" }, "2026-11-24"))).not.toContain("Jane");
   });
 
+  it("finds each grant again by its ID among thousands: updates and removals apply to the right one", () => {
+    const idx = new AccessIndex(policy);
+    idx.load({
+      people: [{ id: "ola", name: "Ola", status: "active", leftOn: null }],
+      accounts: [{ id: "bc", name: "BC", platform: "tiktok" }],
+      assets: Array.from({ length: 10_000 }, (_, k) => ({ id: `x${k}`, name: `X${k}`, accountId: "bc" })),
+      sharedLogins: [],
+      grants: [],
+    });
+    const grants = Array.from({ length: 10_000 }, (_, k) =>
+      grant({ subject: person("ola"), target: { accountId: "bc", assetId: `x${k}` }, role: "Analyst" }),
+    );
+    for (const g of grants) idx.apply({ kind: "grant", value: g });
+    grants.forEach((g, k) => {
+      if (k % 3 === 0) idx.apply({ kind: "grant", value: { ...g, status: "revoked" } });
+      else if (k % 3 === 1) idx.apply({ kind: "remove-grant", id: g.id });
+    });
+    const left = idx.reach("ola", "2026-11-24");
+    expect(left).toHaveLength(3333);
+    expect(left.every((a) => Number(a.node.name.slice(1)) % 3 === 2)).toBe(true);
+    expect(new Set(left.map((a) => a.path[0]!.grantId)).size).toBe(3333);
+  });
+
   it("reach lists what a departed person can still get into, through logins they know too", () => {
     const idx = agencyWorld();
     const dan = idx.reach("dan", "2026-11-24");

@@ -25,11 +25,14 @@ const LIVE = STATUS.active << STATUS_SHIFT;
 /**
  * A grant's row, 36 bytes: its ID (bytes 0–15); subject, target account and target asset as
  * int32 (16, 20, 24; the asset -1 for an account-level grant); role and expiry day as uint16
- * (28, 30); flags (32). A query reads a grant from one or two cache lines.
+ * (28, 30); flags (32); the next row in its ID-hash chain, plus one, in 24 bits (33–35). A query
+ * reads a grant from one or two cache lines.
  */
 const ROW = 36;
 const I32 = ROW / 4;
 const U16 = ROW / 2;
+/** Rows a 24-bit chain link can name; beyond, finding a grant by ID falls back to a scan. */
+const MAX_CHAINED = 0xffffff;
 /** Expiry days are stored in 16 bits (until 2149); this one means never. */
 const NO_EXPIRY = 0xffff;
 /** A person's leaving day, when there is none. */
@@ -206,6 +209,9 @@ export class AccessIndex {
   #r8 = new Uint8Array(0);
   #r16 = new Uint16Array(0);
   #r32 = new Int32Array(0);
+  /** Rows by a hash of their grant ID: the first row of each chain, plus one (0: none). */
+  #heads: Int32Array | null = new Int32Array(1024);
+  #hashBits = 10;
 
   readonly #byAccount = new Lists(); // account-level grants on an account
   readonly #byAsset = new Lists(); // grants on an asset (held here or assigned inside a partner)
@@ -230,6 +236,7 @@ export class AccessIndex {
   /** Rebuild from a full snapshot (at start, or after an import). */
   load(s: IndexSnapshot): void {
     this.#grow(s.grants.length);
+    this.#rehash(this.#n + s.grants.length);
     for (const p of s.people) this.apply({ kind: "person", value: p });
     for (const a of s.accounts) this.apply({ kind: "account", value: a });
     for (const a of s.assets) this.apply({ kind: "asset", value: a });
@@ -372,7 +379,8 @@ export class AccessIndex {
   #grow(extra: number): void {
     const need = this.#n + extra;
     if (need <= this.#cap) return;
-    const cap = Math.max(need, this.#cap * 2, 1024);
+    // A quarter more at a time: the first change after loading a million grants adds 9 MB, not 36.
+    const cap = Math.max(need, this.#cap + (this.#cap >> 2), 1024);
     const rows = new Uint8Array(cap * ROW);
     rows.set(this.#r8);
     this.#r8 = rows;
@@ -437,6 +445,7 @@ export class AccessIndex {
       ? Math.min(Math.max(dayNumber(g.expiresOn), 0), NO_EXPIRY - 1)
       : NO_EXPIRY;
     this.#setAllAssets(i);
+    this.#link(i);
     if (asset >= 0) this.#byAsset.push(asset, i);
     else this.#byAccount.push(acc, i);
     if (type === SUBJECT.person) this.#byPerson.push(subj, i);
@@ -447,31 +456,82 @@ export class AccessIndex {
     } else if (type === SUBJECT.shared_login) this.#byLogin.push(subj, i);
   }
 
-  /** Find a grant by ID through the adjacency it must be in, and unlink it. */
-  #remove(id: string): void {
-    const bytes = new Uint8Array(16);
-    uuidBytes(id, bytes, 0);
-    const matches = (i: number) => {
-      // UUIDv7s share their leading time bytes: compare the random tail first.
-      for (let k = 15; k >= 0; k--) if (this.#r8[i * ROW + k] !== bytes[k]) return false;
-      return true;
-    };
-    for (let i = 0; i < this.#n; i++) {
-      if ((this.#flags(i) & REMOVED) !== 0 || !matches(i)) continue;
-      const asset = this.#asset(i);
-      const acc = this.#acc(i);
-      if (asset >= 0) this.#byAsset.drop(asset, i);
-      else this.#byAccount.drop(acc, i);
-      const t = this.#flags(i) & SUBJECT_MASK;
-      if (t === SUBJECT.person) this.#byPerson.drop(this.#subj(i), i);
-      else if (t === SUBJECT.partner) {
-        this.#byPartner.drop(this.#subj(i), i);
-        if (asset >= 0) mapDrop(this.#sharesOfAsset, asset, i);
-        else mapDrop(this.#sharesOfAccount, acc, i);
-      } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj(i), i);
-      this.#setFlags(i, this.#flags(i) | REMOVED);
+  #hash(k0: number, k1: number, k2: number, k3: number): number {
+    return Math.imul(k0 ^ k1 ^ k2 ^ k3, 0x9e3779b1) >>> (32 - this.#hashBits);
+  }
+
+  /** Put row i at the head of its ID's chain (the table grows to keep chains 4 to 8 long). */
+  #link(i: number): void {
+    if (!this.#heads) return;
+    if (i >= MAX_CHAINED) {
+      this.#heads = null;
       return;
     }
+    if (i >= this.#heads.length * 8) {
+      this.#rehash(i * 2); // links every row, this one included
+      return;
+    }
+    const o = i * I32;
+    const r = this.#r32;
+    const h = this.#hash(r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!);
+    const next = this.#heads![h]!;
+    const b = i * ROW;
+    this.#r8[b + 33] = next & 0xff;
+    this.#r8[b + 34] = (next >> 8) & 0xff;
+    this.#r8[b + 35] = next >> 16;
+    this.#heads![h] = i + 1;
+  }
+
+  /** A table for about `rows` rows, with every live row linked in again. */
+  #rehash(rows: number): void {
+    if (!this.#heads) return;
+    let bits = 10;
+    while (1 << (bits + 3) < rows) bits++;
+    this.#hashBits = bits;
+    this.#heads = new Int32Array(1 << bits);
+    for (let i = 0; i < this.#n; i++) if ((this.#flags(i) & REMOVED) === 0) this.#link(i);
+  }
+
+  /** The live row of a grant ID, or -1. */
+  #find(id: string): number {
+    const key = new Int32Array(4);
+    uuidBytes(id, new Uint8Array(key.buffer), 0);
+    const [k0, k1, k2, k3] = key as unknown as [number, number, number, number];
+    const r = this.#r32;
+    const matches = (i: number) =>
+      r[i * I32 + 3] === k3 &&
+      r[i * I32 + 2] === k2 &&
+      r[i * I32 + 1] === k1 &&
+      r[i * I32] === k0 &&
+      (this.#flags(i) & REMOVED) === 0;
+    if (!this.#heads) {
+      for (let i = 0; i < this.#n; i++) if (matches(i)) return i;
+      return -1;
+    }
+    for (let at = this.#heads[this.#hash(k0, k1, k2, k3)]! - 1; at >= 0; ) {
+      if (matches(at)) return at;
+      const b = at * ROW;
+      at = (this.#r8[b + 33]! | (this.#r8[b + 34]! << 8) | (this.#r8[b + 35]! << 16)) - 1;
+    }
+    return -1;
+  }
+
+  /** Unlink a grant, found by its ID. */
+  #remove(id: string): void {
+    const i = this.#find(id);
+    if (i < 0) return;
+    const asset = this.#asset(i);
+    const acc = this.#acc(i);
+    if (asset >= 0) this.#byAsset.drop(asset, i);
+    else this.#byAccount.drop(acc, i);
+    const t = this.#flags(i) & SUBJECT_MASK;
+    if (t === SUBJECT.person) this.#byPerson.drop(this.#subj(i), i);
+    else if (t === SUBJECT.partner) {
+      this.#byPartner.drop(this.#subj(i), i);
+      if (asset >= 0) mapDrop(this.#sharesOfAsset, asset, i);
+      else mapDrop(this.#sharesOfAccount, acc, i);
+    } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj(i), i);
+    this.#setFlags(i, this.#flags(i) | REMOVED);
   }
 
   #live(i: number, day: number): boolean {
