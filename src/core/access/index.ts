@@ -224,6 +224,8 @@ export class AccessIndex {
   /** Partner grants by the asset they share, and account-level partner grants by account. */
   readonly #sharesOfAsset = new Map<number, number[]>();
   readonly #sharesOfAccount = new Map<number, number[]>();
+  /** Account-level grants whose role reaches every asset, by account: a few among many members. */
+  readonly #fullOn = new Map<number, number[]>();
 
   constructor(policy: RolePolicy) {
     this.#policy = policy;
@@ -413,7 +415,10 @@ export class AccessIndex {
   #setAllAssets(i: number): void {
     const platform = this.#accountPlatform[this.#acc(i)] ?? "";
     const all = this.#asset(i) < 0 && this.#policy.reachesAllAssets(platform, this.#roleOf(i));
-    this.#setFlags(i, (this.#flags(i) & ~ALL_ASSETS) | (all ? ALL_ASSETS : 0));
+    if (all === this.#allAssets(i)) return;
+    this.#setFlags(i, this.#flags(i) ^ ALL_ASSETS);
+    if (all) mapPush(this.#fullOn, this.#acc(i), i);
+    else mapDrop(this.#fullOn, this.#acc(i), i);
   }
 
   #allAssets(i: number): boolean {
@@ -531,6 +536,7 @@ export class AccessIndex {
       if (asset >= 0) mapDrop(this.#sharesOfAsset, asset, i);
       else mapDrop(this.#sharesOfAccount, acc, i);
     } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj(i), i);
+    if (this.#allAssets(i)) mapDrop(this.#fullOn, acc, i);
     this.#setFlags(i, this.#flags(i) | REMOVED);
   }
 
@@ -665,13 +671,12 @@ export class AccessIndex {
           this.#onPath[acc] = 0;
         }
       }
-    const onAccount = this.#byAccount.get(holder);
-    if (!onAccount) return;
+    const full = this.#fullOn.get(holder);
+    if (!full) return;
     const hNode = this.#accountNode(holder);
     const includes: PathEdge = { kind: "includes", from: hNode, to: xNode, role: null, grantId: null };
-    for (let k = 0; k < onAccount.length; k++) {
-      const i = onAccount[k]!;
-      if (!this.#allAssets(i) || !this.#live(i, day)) continue;
+    for (const i of full) {
+      if (!this.#live(i, day)) continue;
       const path = [this.#edge(i, this.#subjectNode(i, day), hNode), includes];
       this.#expandSubject(i, path, this.#roleOf(i), day, out);
     }
@@ -719,13 +724,12 @@ export class AccessIndex {
       const partner = this.#subj(i);
       if (this.#onPath[partner] === 1) return;
       out.push({ node: from, role, path, departed: false });
-      const list = this.#byAccount.get(partner);
-      if (!list) return;
+      const full = this.#fullOn.get(partner);
+      if (!full) return;
       this.#onPath[partner] = 1;
       try {
-        for (let k = 0; k < list.length; k++) {
-          const g = list[k]!;
-          if (!this.#allAssets(g) || !this.#live(g, day)) continue;
+        for (const g of full) {
+          if (!this.#live(g, day)) continue;
           this.#expandSubject(g, [this.#edge(g, this.#subjectNode(g, day), from), ...path], role, day, out);
         }
       } finally {
