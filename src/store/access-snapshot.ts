@@ -95,7 +95,7 @@ const PAGE = 50_000;
 
 /**
  * Everything the access index needs. Grants are not materialised as one big array: on SQLite
- * they stream from one statement as the index consumes them (row arrays, only the columns the
+ * they stream from one statement, grouped by target account, as the index consumes them (row arrays, only the columns the
  * index uses), so a rebuild at a million grants makes short-lived garbage only; on PostgreSQL
  * they are read in keyset pages.
  */
@@ -136,7 +136,7 @@ export async function loadSnapshot(
   let grants: Iterable<IndexGrant>;
   if (sqlite) {
     const stmt = sqlite.raw.prepare(
-      `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ? order by id`,
+      `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ? order by target_account_id`,
     );
     stmt.setReturnArrays(true);
     grants = (function* () {

@@ -13,10 +13,34 @@ export type * from "./types.ts";
 
 const SUBJECT = { person: 0, partner: 1, system_user: 2, shared_login: 3 } as const;
 const STATUS = { pending: 0, active: 1, revoked: 2 } as const;
-const REMOVED = 255;
-const NO_EXPIRY = 0x7fffffff;
-/** Two hex digits for every byte value: formatting a grant ID is then 16 lookups. */
-const HEX = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, "0"));
+/**
+ * A grant's flags, one byte: bits 0–1 the subject type, bit 2 removed, bits 3–4 the status,
+ * bit 5 an account-level role that reaches every asset.
+ */
+const SUBJECT_MASK = 0b11;
+const REMOVED = 0b100;
+const STATUS_SHIFT = 3;
+const ALL_ASSETS = 0b100000;
+const LIVE_MASK = REMOVED | (0b11 << STATUS_SHIFT);
+const LIVE = STATUS.active << STATUS_SHIFT;
+/**
+ * A grant's row, 36 bytes: its ID (bytes 0–15); subject, target account and target asset as
+ * int32 (16, 20, 24; the asset -1 for an account-level grant); role and expiry day as uint16
+ * (28, 30); flags (32); the next row in its ID-hash chain, plus one, in 24 bits (33–35). A query
+ * reads a grant from one or two cache lines.
+ */
+const ROW = 36;
+const I32 = ROW / 4;
+const U16 = ROW / 2;
+/** Rows a 24-bit chain link can name; beyond, finding a grant by ID falls back to a scan. */
+const MAX_CHAINED = 0xffffff;
+/** Expiry days are stored in 16 bits (until 2149); this one means never. */
+const NO_EXPIRY = 0xffff;
+/** A person's leaving day, when there is none. */
+const NEVER = 0x7fffffff;
+/** Character codes of a formatted grant ID; the dashes stay where they are. */
+const ID_CHARS: number[] = Array.from("00000000-0000-0000-0000-000000000000", (c) => c.charCodeAt(0));
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
 /** `YYYY-MM-DD` → days since 1970-01-01, so expiry checks compare integers. */
 export function dayNumber(day: string): number {
@@ -25,22 +49,29 @@ export function dayNumber(day: string): number {
   );
 }
 
-/** Hex digit value by char code (0 for anything else). */
-const NIBBLE = new Uint8Array(128);
-for (let d = 0; d < 16; d++) {
-  NIBBLE[d.toString(16).charCodeAt(0)] = d;
-  NIBBLE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
+/** The day a query asks about, within the range expiry days are stored in. */
+function queryDay(asOf: string): number {
+  return Math.min(Math.max(dayNumber(asOf), 0), NO_EXPIRY);
 }
 
+/** One hex digit's value (0 for anything else). */
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : 0;
+}
+
+/** A UUID's 16 bytes, read from its hex digits (dashes skipped). */
 function uuidBytes(id: string, out: Uint8Array, at: number): void {
-  let b = 0;
-  for (let i = 0; i < id.length && b < 16; i++) {
-    const c = id.charCodeAt(i);
-    if (c === 45) continue; // "-"
-    const lo = id.charCodeAt(++i);
-    out[at + b++] = ((NIBBLE[c & 127]! << 4) | NIBBLE[lo & 127]!) & 255;
+  out.fill(0, at, at + 16);
+  let k = 0;
+  for (let j = 0; j < id.length && k < 32; j++) {
+    const c = id.charCodeAt(j);
+    if (c === 45) continue;
+    const b = at + (k >> 1);
+    out[b] = out[b]! | (nibble(c) << (k & 1 ? 0 : 4));
+    k++;
   }
-  while (b < 16) out[at + b++] = 0;
 }
 
 /** Interns string IDs to dense integers. */
@@ -67,39 +98,95 @@ class Interner {
 }
 
 /**
- * Adjacency lists: packed Int32Arrays after a bulk load (4 bytes an entry), turned back into
- * plain arrays only for the lists a later change touches.
+ * Adjacency lists keyed by dense numbers. After a bulk load all lists are packed into one
+ * Int32Array with offsets (4 bytes an entry and no object per list); a list a later change
+ * touches is copied out to a plain array.
  */
-type List = number[] | Int32Array;
+class Lists {
+  #offsets = new Int32Array(1);
+  #entries = new Int32Array(0);
+  #arrays: (number[] | undefined)[] = [];
 
-function writable(lists: List[], at: number): number[] {
-  while (lists.length <= at) lists.push([]);
-  const list = lists[at]!;
-  if (Array.isArray(list)) return list;
-  const copy = Array.from(list);
-  lists[at] = copy;
-  return copy;
-}
-
-function push(lists: List[], at: number, value: number): void {
-  writable(lists, at).push(value);
-}
-
-function drop(lists: List[], at: number, value: number): void {
-  if (!lists[at]) return;
-  const list = writable(lists, at);
-  const i = list.indexOf(value);
-  if (i >= 0) {
-    list[i] = list[list.length - 1]!;
-    list.pop();
+  get(at: number): number[] | Int32Array | undefined {
+    const list = this.#arrays[at];
+    if (list) return list;
+    if (at + 1 >= this.#offsets.length) return undefined;
+    const from = this.#offsets[at]!;
+    const to = this.#offsets[at + 1]!;
+    return from === to ? undefined : this.#entries.subarray(from, to);
   }
+
+  push(at: number, value: number): void {
+    this.#writable(at).push(value);
+  }
+
+  drop(at: number, value: number): void {
+    const list = this.#writable(at);
+    const i = list.indexOf(value);
+    if (i >= 0) {
+      list[i] = list[list.length - 1]!;
+      list.pop();
+    }
+  }
+
+  #writable(at: number): number[] {
+    let list = this.#arrays[at];
+    if (list) return list;
+    while (this.#arrays.length <= at) this.#arrays.push(undefined);
+    list = Array.from(this.get(at) ?? []);
+    this.#arrays[at] = list;
+    return list;
+  }
+
+  /** Pack every list into the one array. */
+  pack(): void {
+    const keys = Math.max(this.#arrays.length, this.#offsets.length - 1);
+    const lengths = new Int32Array(keys);
+    let total = 0;
+    for (let k = 0; k < keys; k++) {
+      lengths[k] = this.get(k)?.length ?? 0;
+      total += lengths[k]!;
+    }
+    const offsets = new Int32Array(keys + 1);
+    const entries = new Int32Array(total);
+    let at = 0;
+    for (let k = 0; k < keys; k++) {
+      offsets[k] = at;
+      const list = this.get(k);
+      if (list) entries.set(list, at);
+      at += lengths[k]!;
+    }
+    offsets[keys] = at;
+    this.#offsets = offsets;
+    this.#entries = entries;
+    this.#arrays = [];
+  }
+}
+
+/** Add to / remove from a small list kept under a key (partner shares: a handful per key). */
+function mapPush(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function mapDrop(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  const i = list ? list.indexOf(value) : -1;
+  if (i < 0) return;
+  list!.splice(i, 1);
+  if (list!.length === 0) map.delete(key);
 }
 
 /**
  * The effective-access index of one workspace: who can reach what, and through which path.
- * Grants are stored column-wise in typed arrays (about 40 bytes each), entities are interned
+ * Grants are stored as rows of one typed array (36 bytes each), entities are interned
  * to integers, and adjacency lists link accounts, assets, people, partners and shared logins,
- * so a query walks only the neighbourhood of its target.
+ * so a query walks only the neighbourhood of its target and its work grows with its answer.
+ *
+ * A change may name an entity the index has not seen yet (a grant applied before its asset,
+ * person or account): the entity is then held as a placeholder — an asset in no account yet,
+ * which nobody reaches — and filled in when its own change arrives.
  */
 export class AccessIndex {
   readonly #policy: RolePolicy;
@@ -112,34 +199,34 @@ export class AccessIndex {
   #personDeparted: Uint8Array = new Uint8Array(16);
   #personLeftOn: Int32Array = new Int32Array(16);
   readonly #accountPlatform: string[] = [];
+  /** The account holding each asset; -1 for an asset known only from a grant that names it. */
   readonly #assetAccount: number[] = [];
+  /** Accounts on the partner chain being followed (a query marks and unmarks them). */
+  #onPath: Uint8Array = new Uint8Array(16);
 
   #n = 0;
-  /**
-   * Slots [0, #sorted) hold grant IDs in ascending byte order (the store streams grants by ID,
-   * and new UUIDv7s sort after older ones), so a grant is found by binary search there; the
-   * slots after it (updates re-inserted, IDs out of order) are searched one by one.
-   */
-  #sorted = 0;
   #cap = 0;
-  #ids = new Uint8Array(0);
-  #subjType = new Uint8Array(0);
-  #subj = new Int32Array(0);
-  #acc = new Int32Array(0);
-  #asset = new Int32Array(0);
-  #role = new Uint16Array(0); // interned role names: a workspace has far fewer than 65,536
-  #status = new Uint8Array(0);
-  #expires = new Int32Array(0);
-  #allAssets = new Uint8Array(0);
+  /** The grants, one 36-byte row each (see ROW), read through three views of one buffer. */
+  #r8 = new Uint8Array(0);
+  #r16 = new Uint16Array(0);
+  #r32 = new Int32Array(0);
+  /** Rows by a hash of their grant ID: the first row of each chain, plus one (0: none). */
+  #heads: Int32Array | null = new Int32Array(1024);
+  #hashBits = 10;
 
-  readonly #byAccount: List[] = []; // account-level grants on an account
-  readonly #byAsset: List[] = []; // grants on an asset (held here or assigned inside a partner)
-  readonly #byPerson: List[] = [];
-  readonly #byPartner: List[] = []; // grants held by an account as a partner
-  readonly #byLogin: List[] = [];
-  readonly #assetsOf: List[] = [];
-  readonly #knowers: List[] = [];
-  readonly #loginsOf: List[] = [];
+  readonly #byAccount = new Lists(); // account-level grants on an account
+  readonly #byAsset = new Lists(); // grants on an asset (held here or assigned inside a partner)
+  readonly #byPerson = new Lists();
+  readonly #byPartner = new Lists(); // grants held by an account as a partner
+  readonly #byLogin = new Lists();
+  readonly #assetsOf = new Lists();
+  readonly #knowers: number[][] = [];
+  readonly #loginsOf = new Lists();
+  /** Partner grants by the asset they share, and account-level partner grants by account. */
+  readonly #sharesOfAsset = new Map<number, number[]>();
+  readonly #sharesOfAccount = new Map<number, number[]>();
+  /** Account-level grants whose role reaches every asset, by account: a few among many members. */
+  readonly #fullOn = new Map<number, number[]>();
 
   constructor(policy: RolePolicy) {
     this.#policy = policy;
@@ -151,13 +238,41 @@ export class AccessIndex {
 
   /** Rebuild from a full snapshot (at start, or after an import). */
   load(s: IndexSnapshot | StreamedSnapshot): void {
-    this.#grow("grantCount" in s ? s.grantCount : s.grants.length);
+    const count = "grantCount" in s ? s.grantCount : s.grants.length;
+    this.#grow(count);
+    this.#rehash(this.#n + count);
     for (const p of s.people) this.apply({ kind: "person", value: p });
     for (const a of s.accounts) this.apply({ kind: "account", value: a });
     for (const a of s.assets) this.apply({ kind: "asset", value: a });
     for (const l of s.sharedLogins) this.apply({ kind: "shared_login", value: l });
-    for (const g of s.grants) this.#insert(g);
-    // Lists grown by push keep spare capacity and 8-byte slots; packed copies take half or less.
+    if (!Array.isArray(s.grants)) {
+      // Streamed from the store, already grouped by target account: insert as they come, so no
+      // million objects are held at once.
+      for (const g of s.grants) this.#insert(g);
+      this.#pack();
+      return;
+    }
+    // Grants on the same asset (or account-level grants on the same account) get neighbouring
+    // rows, so who-can-reach reads them in order: a stable counting sort by target.
+    const grants = s.grants;
+    const keys = new Int32Array(grants.length);
+    let buckets = 0;
+    for (let j = 0; j < grants.length; j++) {
+      const t = grants[j]!.target;
+      const key = t.assetId ? this.#assetRef(t.assetId) * 2 : this.#accountRef(t.accountId) * 2 + 1;
+      keys[j] = key;
+      if (key >= buckets) buckets = key + 1;
+    }
+    const starts = new Int32Array(buckets + 1);
+    for (let j = 0; j < keys.length; j++) starts[keys[j]! + 1]!++;
+    for (let k = 0; k < buckets; k++) starts[k + 1]! += starts[k]!;
+    const order = new Int32Array(grants.length);
+    for (let j = 0; j < keys.length; j++) order[starts[keys[j]!]!++] = j;
+    for (let j = 0; j < order.length; j++) this.#insert(grants[order[j]!]!);
+    this.#pack();
+  }
+
+  #pack(): void {
     for (const lists of [
       this.#byAccount,
       this.#byAsset,
@@ -165,53 +280,49 @@ export class AccessIndex {
       this.#byPartner,
       this.#byLogin,
       this.#assetsOf,
-    ]) {
-      for (let i = 0; i < lists.length; i++) lists[i] = Int32Array.from(lists[i]!);
-    }
+      this.#loginsOf,
+    ])
+      lists.pack();
   }
 
   /** Apply one change; the next query sees it (read-your-writes). */
   apply(change: IndexChange): void {
     switch (change.kind) {
       case "person": {
-        const i = this.people.put(change.value.id, change.value.name);
-        if (i >= this.#personDeparted.length) {
-          const d = new Uint8Array(Math.max(16, i * 2));
-          d.set(this.#personDeparted);
-          this.#personDeparted = d;
-          const l = new Int32Array(Math.max(16, i * 2));
-          l.set(this.#personLeftOn);
-          this.#personLeftOn = l;
-        }
-        this.#personDeparted[i] = change.value.status === "departed" ? 1 : 0;
-        this.#personLeftOn[i] = change.value.leftOn ? dayNumber(change.value.leftOn) : NO_EXPIRY;
+        const { id, name, status, leftOn } = change.value;
+        this.#putPerson(id, name, status === "departed", leftOn ? dayNumber(leftOn) : NEVER);
         return;
       }
       case "account": {
-        const i = this.accounts.put(change.value.id, change.value.name);
+        const i = this.#putAccount(change.value.id, change.value.name);
+        const before = this.#accountPlatform[i];
         this.#accountPlatform[i] = change.value.platform;
+        // Whether a role reaches every asset depends on the platform (unknown for a placeholder).
+        if (before !== change.value.platform) {
+          for (const g of this.#byAccount.get(i) ?? []) this.#setAllAssets(g);
+        }
         return;
       }
       case "asset": {
         const i = this.assets.put(change.value.id, change.value.name);
-        const account = this.accounts.get(change.value.accountId);
-        const before = this.#assetAccount[i];
-        if (before !== undefined && before !== account) drop(this.#assetsOf, before, i);
-        if (before !== account) push(this.#assetsOf, account, i);
+        const account = this.#accountRef(change.value.accountId);
+        const before = this.#assetAccount[i] ?? -1;
+        if (before >= 0 && before !== account) this.#assetsOf.drop(before, i);
+        if (before !== account) this.#assetsOf.push(account, i);
         this.#assetAccount[i] = account;
         return;
       }
       case "shared_login": {
-        const i = this.logins.put(change.value.id, change.value.label);
-        for (const p of this.#knowers[i] ?? []) drop(this.#loginsOf, p, i);
-        while (this.#knowers.length <= i) this.#knowers.push([]);
-        this.#knowers[i] = [];
+        const i = this.#loginRef(change.value.id);
+        this.logins.put(change.value.id, change.value.label);
+        for (const p of this.#knowers[i]!) this.#loginsOf.drop(p, i);
+        const knowers: number[] = [];
         for (const pid of change.value.knownByPersonIds) {
-          const p = this.people.get(pid);
-          if (p < 0) continue;
-          this.#knowers[i]!.push(p);
-          push(this.#loginsOf, p, i);
+          const p = this.#personRef(pid);
+          knowers.push(p);
+          this.#loginsOf.push(p, i);
         }
+        this.#knowers[i] = knowers;
         return;
       }
       case "grant": {
@@ -225,159 +336,276 @@ export class AccessIndex {
     }
   }
 
+  #putPerson(id: string, name: string, departed: boolean, leftOn: number): number {
+    const i = this.people.put(id, name);
+    if (i >= this.#personDeparted.length) {
+      const d = new Uint8Array(Math.max(16, i * 2));
+      d.set(this.#personDeparted);
+      this.#personDeparted = d;
+      const l = new Int32Array(Math.max(16, i * 2));
+      l.set(this.#personLeftOn);
+      this.#personLeftOn = l;
+    }
+    this.#personDeparted[i] = departed ? 1 : 0;
+    this.#personLeftOn[i] = leftOn;
+    return i;
+  }
+
+  #putAccount(id: string, name: string): number {
+    const i = this.accounts.put(id, name);
+    if (i >= this.#onPath.length) {
+      const marks = new Uint8Array(Math.max(16, i * 2));
+      marks.set(this.#onPath);
+      this.#onPath = marks;
+    }
+    this.#accountPlatform[i] ??= "";
+    return i;
+  }
+
+  /** The entity's number; a placeholder when no change has named it yet. */
+  #personRef(id: string): number {
+    const i = this.people.get(id);
+    return i >= 0 ? i : this.#putPerson(id, "", false, NEVER);
+  }
+
+  #accountRef(id: string): number {
+    const i = this.accounts.get(id);
+    return i >= 0 ? i : this.#putAccount(id, "");
+  }
+
+  #assetRef(id: string): number {
+    let i = this.assets.get(id);
+    if (i < 0) {
+      i = this.assets.put(id, "");
+      this.#assetAccount[i] = -1;
+    }
+    return i;
+  }
+
+  #loginRef(id: string): number {
+    let i = this.logins.get(id);
+    if (i < 0) {
+      i = this.logins.put(id, "");
+      while (this.#knowers.length <= i) this.#knowers.push([]);
+    }
+    return i;
+  }
+
   #grow(extra: number): void {
     const need = this.#n + extra;
     if (need <= this.#cap) return;
-    const cap = Math.max(need, this.#cap * 2, 1024);
-    const grow = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, per = 1): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap * per);
-      b.set(a);
-      return b;
-    };
-    this.#ids = grow(this.#ids, 16);
-    this.#subjType = grow(this.#subjType);
-    this.#subj = grow(this.#subj);
-    this.#acc = grow(this.#acc);
-    this.#asset = grow(this.#asset);
-    this.#role = grow(this.#role);
-    this.#status = grow(this.#status);
-    this.#expires = grow(this.#expires);
-    this.#allAssets = grow(this.#allAssets);
+    // A quarter more at a time: the first change after loading a million grants adds 9 MB, not 36.
+    const cap = Math.max(need, this.#cap + (this.#cap >> 2), 1024);
+    const rows = new Uint8Array(cap * ROW);
+    rows.set(this.#r8);
+    this.#r8 = rows;
+    this.#r16 = new Uint16Array(rows.buffer);
+    this.#r32 = new Int32Array(rows.buffer);
     this.#cap = cap;
   }
 
+  #subj(i: number): number {
+    return this.#r32[i * I32 + 4]!;
+  }
+
+  #acc(i: number): number {
+    return this.#r32[i * I32 + 5]!;
+  }
+
+  #asset(i: number): number {
+    return this.#r32[i * I32 + 6]!;
+  }
+
+  #flags(i: number): number {
+    return this.#r8[i * ROW + 32]!;
+  }
+
+  #setFlags(i: number, flags: number): void {
+    this.#r8[i * ROW + 32] = flags;
+  }
+
+  /** An account-level grant whose role reaches every asset of the account. */
+  #setAllAssets(i: number): void {
+    const platform = this.#accountPlatform[this.#acc(i)] ?? "";
+    const all = this.#asset(i) < 0 && this.#policy.reachesAllAssets(platform, this.#roleOf(i));
+    if (all === this.#allAssets(i)) return;
+    this.#setFlags(i, this.#flags(i) ^ ALL_ASSETS);
+    if (all) mapPush(this.#fullOn, this.#acc(i), i);
+    else mapDrop(this.#fullOn, this.#acc(i), i);
+  }
+
+  #allAssets(i: number): boolean {
+    return (this.#flags(i) & ALL_ASSETS) !== 0;
+  }
+
   #insert(g: IndexGrant): void {
-    const acc = this.accounts.get(g.target.accountId);
-    if (acc < 0) return;
+    const acc = this.#accountRef(g.target.accountId);
     this.#grow(1);
     const i = this.#n++;
-    uuidBytes(g.id, this.#ids, i * 16);
-    if (this.#sorted === i && (i === 0 || this.#compareSlots(i - 1, i) < 0)) this.#sorted = i + 1;
+    uuidBytes(g.id, this.#r8, i * ROW);
     const s = g.subject;
     const type = SUBJECT[s.type];
     const subj =
       s.type === "person"
-        ? this.people.get(s.personId)
+        ? this.#personRef(s.personId)
         : s.type === "partner"
-          ? this.accounts.get(s.accountId)
+          ? this.#accountRef(s.accountId)
           : s.type === "shared_login"
-            ? this.logins.get(s.sharedLoginId)
+            ? this.#loginRef(s.sharedLoginId)
             : this.#systemUsers.put(`${g.id}`, s.name);
-    this.#subjType[i] = subj < 0 ? REMOVED : type;
-    this.#subj[i] = subj;
-    this.#acc[i] = acc;
-    const asset = g.target.assetId ? this.assets.get(g.target.assetId) : -1;
-    this.#asset[i] = asset;
-    this.#role[i] = this.#roles.put(g.role, g.role);
-    this.#status[i] = STATUS[g.status];
-    this.#expires[i] = g.expiresOn ? dayNumber(g.expiresOn) : NO_EXPIRY;
-    this.#allAssets[i] =
-      asset < 0 && this.#policy.reachesAllAssets(this.#accountPlatform[acc] ?? "", g.role) ? 1 : 0;
-    if (subj < 0) return;
-    if (asset >= 0) push(this.#byAsset, asset, i);
-    else push(this.#byAccount, acc, i);
-    if (type === SUBJECT.person) push(this.#byPerson, subj, i);
-    else if (type === SUBJECT.partner) push(this.#byPartner, subj, i);
-    else if (type === SUBJECT.shared_login) push(this.#byLogin, subj, i);
+    this.#setFlags(i, type | (STATUS[g.status] << STATUS_SHIFT));
+    this.#r32[i * I32 + 4] = subj;
+    this.#r32[i * I32 + 5] = acc;
+    const asset = g.target.assetId ? this.#assetRef(g.target.assetId) : -1;
+    this.#r32[i * I32 + 6] = asset;
+    this.#r16[i * U16 + 14] = this.#roles.put(g.role, g.role);
+    this.#r16[i * U16 + 15] = g.expiresOn
+      ? Math.min(Math.max(dayNumber(g.expiresOn), 0), NO_EXPIRY - 1)
+      : NO_EXPIRY;
+    this.#setAllAssets(i);
+    this.#link(i);
+    if (asset >= 0) this.#byAsset.push(asset, i);
+    else this.#byAccount.push(acc, i);
+    if (type === SUBJECT.person) this.#byPerson.push(subj, i);
+    else if (type === SUBJECT.partner) {
+      this.#byPartner.push(subj, i);
+      if (asset >= 0) mapPush(this.#sharesOfAsset, asset, i);
+      else mapPush(this.#sharesOfAccount, acc, i);
+    } else if (type === SUBJECT.shared_login) this.#byLogin.push(subj, i);
   }
 
-  /** Byte order of two slots' IDs: negative, zero or positive. */
-  #compareSlots(a: number, b: number): number {
-    const ids = this.#ids;
-    for (let k = 0; k < 16; k++) {
-      const d = ids[a * 16 + k]! - ids[b * 16 + k]!;
-      if (d !== 0) return d;
-    }
-    return 0;
+  #hash(k0: number, k1: number, k2: number, k3: number): number {
+    return Math.imul(k0 ^ k1 ^ k2 ^ k3, 0x9e3779b1) >>> (32 - this.#hashBits);
   }
 
-  /** The live slot holding this grant ID, or -1. */
-  #find(bytes: Uint8Array): number {
-    const ids = this.#ids;
-    const compare = (i: number) => {
-      for (let k = 0; k < 16; k++) {
-        const d = ids[i * 16 + k]! - bytes[k]!;
-        if (d !== 0) return d;
-      }
-      return 0;
-    };
-    let lo = 0;
-    let hi = this.#sorted - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const d = compare(mid);
-      if (d === 0) {
-        if (this.#subjType[mid] !== REMOVED) return mid;
-        break;
-      }
-      if (d < 0) lo = mid + 1;
-      else hi = mid - 1;
+  /** Put row i at the head of its ID's chain (the table grows to keep chains 4 to 8 long). */
+  #link(i: number): void {
+    if (!this.#heads) return;
+    if (i >= MAX_CHAINED) {
+      this.#heads = null;
+      return;
     }
-    // UUIDv7s share their leading time bytes: compare the random tail first.
-    const matches = (i: number) => {
-      for (let k = 15; k >= 0; k--) if (ids[i * 16 + k] !== bytes[k]) return false;
-      return true;
-    };
-    for (let i = this.#sorted; i < this.#n; i++) if (this.#subjType[i] !== REMOVED && matches(i)) return i;
+    if (i >= this.#heads.length * 8) {
+      this.#rehash(i * 2); // links every row, this one included
+      return;
+    }
+    const o = i * I32;
+    const r = this.#r32;
+    const h = this.#hash(r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!);
+    const next = this.#heads![h]!;
+    const b = i * ROW;
+    this.#r8[b + 33] = next & 0xff;
+    this.#r8[b + 34] = (next >> 8) & 0xff;
+    this.#r8[b + 35] = next >> 16;
+    this.#heads![h] = i + 1;
+  }
+
+  /** A table for about `rows` rows, with every live row linked in again. */
+  #rehash(rows: number): void {
+    if (!this.#heads) return;
+    let bits = 10;
+    while (1 << (bits + 3) < rows) bits++;
+    this.#hashBits = bits;
+    this.#heads = new Int32Array(1 << bits);
+    for (let i = 0; i < this.#n; i++) if ((this.#flags(i) & REMOVED) === 0) this.#link(i);
+  }
+
+  /** The live row of a grant ID, or -1. */
+  #find(id: string): number {
+    const key = new Int32Array(4);
+    uuidBytes(id, new Uint8Array(key.buffer), 0);
+    const [k0, k1, k2, k3] = key as unknown as [number, number, number, number];
+    const r = this.#r32;
+    const matches = (i: number) =>
+      r[i * I32 + 3] === k3 &&
+      r[i * I32 + 2] === k2 &&
+      r[i * I32 + 1] === k1 &&
+      r[i * I32] === k0 &&
+      (this.#flags(i) & REMOVED) === 0;
+    if (!this.#heads) {
+      for (let i = 0; i < this.#n; i++) if (matches(i)) return i;
+      return -1;
+    }
+    for (let at = this.#heads[this.#hash(k0, k1, k2, k3)]! - 1; at >= 0; ) {
+      if (matches(at)) return at;
+      const b = at * ROW;
+      at = (this.#r8[b + 33]! | (this.#r8[b + 34]! << 8) | (this.#r8[b + 35]! << 16)) - 1;
+    }
     return -1;
   }
 
-  /** Find a grant by ID, and unlink it from its adjacency lists. */
+  /** Unlink a grant, found by its ID. */
   #remove(id: string): void {
-    const bytes = new Uint8Array(16);
-    uuidBytes(id, bytes, 0);
-    const i = this.#find(bytes);
+    const i = this.#find(id);
     if (i < 0) return;
-    const asset = this.#asset[i]!;
-    if (asset >= 0) drop(this.#byAsset, asset, i);
-    else drop(this.#byAccount, this.#acc[i]!, i);
-    const t = this.#subjType[i];
-    if (t === SUBJECT.person) drop(this.#byPerson, this.#subj[i]!, i);
-    else if (t === SUBJECT.partner) drop(this.#byPartner, this.#subj[i]!, i);
-    else if (t === SUBJECT.shared_login) drop(this.#byLogin, this.#subj[i]!, i);
-    this.#subjType[i] = REMOVED;
+    const asset = this.#asset(i);
+    const acc = this.#acc(i);
+    if (asset >= 0) this.#byAsset.drop(asset, i);
+    else this.#byAccount.drop(acc, i);
+    const t = this.#flags(i) & SUBJECT_MASK;
+    if (t === SUBJECT.person) this.#byPerson.drop(this.#subj(i), i);
+    else if (t === SUBJECT.partner) {
+      this.#byPartner.drop(this.#subj(i), i);
+      if (asset >= 0) mapDrop(this.#sharesOfAsset, asset, i);
+      else mapDrop(this.#sharesOfAccount, acc, i);
+    } else if (t === SUBJECT.shared_login) this.#byLogin.drop(this.#subj(i), i);
+    if (this.#allAssets(i)) mapDrop(this.#fullOn, acc, i);
+    this.#setFlags(i, this.#flags(i) | REMOVED);
   }
 
   #live(i: number, day: number): boolean {
-    return this.#subjType[i] !== REMOVED && this.#status[i] === STATUS.active && this.#expires[i]! >= day;
+    return (this.#flags(i) & LIVE_MASK) === LIVE && this.#r16[i * U16 + 15]! >= day;
   }
 
-  #node(kind: "person" | "account" | "asset" | "shared_login", i: number, day = 0): NodeRef {
-    if (kind === "person")
-      return {
-        type: "person",
-        id: this.people.ids[i]!,
-        name: this.people.names[i]!,
-        departed: this.#isDeparted(i, day),
-      };
-    if (kind === "account")
-      return { type: "account", id: this.accounts.ids[i]!, name: this.accounts.names[i]! };
-    if (kind === "asset") return { type: "asset", id: this.assets.ids[i]!, name: this.assets.names[i]! };
+  #personNode(i: number, day: number): NodeRef {
+    return {
+      type: "person",
+      id: this.people.ids[i]!,
+      name: this.people.names[i]!,
+      departed: this.#personDeparted[i] === 1 || this.#personLeftOn[i]! <= day,
+    };
+  }
+
+  #accountNode(i: number): NodeRef {
+    return { type: "account", id: this.accounts.ids[i]!, name: this.accounts.names[i]! };
+  }
+
+  #assetNode(i: number): NodeRef {
+    return { type: "asset", id: this.assets.ids[i]!, name: this.assets.names[i]! };
+  }
+
+  #loginNode(i: number): NodeRef {
     return { type: "shared_login", id: this.logins.ids[i]!, name: this.logins.names[i]! };
   }
 
-  #isDeparted(person: number, day: number): boolean {
-    return this.#personDeparted[person] === 1 || this.#personLeftOn[person]! <= day;
+  #subjectNode(i: number, day: number): NodeRef {
+    const t = this.#flags(i) & SUBJECT_MASK;
+    const s = this.#subj(i);
+    if (t === SUBJECT.person) return this.#personNode(s, day);
+    if (t === SUBJECT.partner) return this.#accountNode(s);
+    if (t === SUBJECT.shared_login) return this.#loginNode(s);
+    return { type: "system_user", id: this.#systemUsers.ids[s]!, name: this.#systemUsers.names[s]! };
+  }
+
+  #roleOf(i: number): string {
+    return this.#roles.ids[this.#r16[i * U16 + 14]!]!;
   }
 
   #grantId(i: number): string {
-    const b = this.#ids;
-    const o = i * 16;
-    const h = (k: number) => HEX[b[o + k]!]!;
-    return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+    const b = this.#r8;
+    const o = i * ROW;
+    let at = 0;
+    for (let k = 0; k < 16; k++) {
+      if (k === 4 || k === 6 || k === 8 || k === 10) at++; // a dash
+      const v = b[o + k]!;
+      ID_CHARS[at++] = HEX_CODES[v >> 4]!;
+      ID_CHARS[at++] = HEX_CODES[v & 15]!;
+    }
+    return String.fromCharCode(...ID_CHARS);
   }
 
   #edge(i: number, from: NodeRef, to: NodeRef): PathEdge {
-    return { kind: "grant", from, to, role: this.#roles.ids[this.#role[i]!]!, grantId: this.#grantId(i) };
-  }
-
-  #subjectNode(i: number, day: number): NodeRef {
-    const t = this.#subjType[i];
-    const s = this.#subj[i]!;
-    if (t === SUBJECT.person) return this.#node("person", s, day);
-    if (t === SUBJECT.partner) return this.#node("account", s);
-    if (t === SUBJECT.shared_login) return this.#node("shared_login", s);
-    return { type: "system_user", id: this.#systemUsers.ids[s]!, name: this.#systemUsers.names[s]! };
+    return { kind: "grant", from, to, role: this.#roleOf(i), grantId: this.#grantId(i) };
   }
 
   /**
@@ -385,136 +613,169 @@ export class AccessIndex {
    * and the path. Partner chains are followed (an agency of an agency) and never loop.
    */
   whoCanReach(target: { accountId: string } | { assetId: string }, asOf: string): ReachAnswer[] {
-    const day = dayNumber(asOf);
+    const day = queryDay(asOf);
     const out: ReachAnswer[] = [];
     if ("assetId" in target) {
       const x = this.assets.get(target.assetId);
-      if (x < 0) return out;
-      const holder = this.#assetAccount[x]!;
-      const xNode = this.#node("asset", x);
-      // Which grant shares the asset with each partner account: looked up once per partner per
-      // query (a partner's account may hold hundreds of assignments to the same asset).
-      const sharedVia = new Map<number, number>();
-      for (const i of this.#byAsset[x] ?? []) {
-        if (!this.#live(i, day)) continue;
-        const acc = this.#acc[i]!;
-        if (acc === holder) {
-          this.#expandSubject(
-            i,
-            [this.#edge(i, this.#subjectNode(i, day), xNode)],
-            day,
-            out,
-            new Set([holder]),
-          );
-          continue;
-        }
-        let viaPartner = sharedVia.get(acc);
-        if (viaPartner === undefined) {
-          viaPartner = this.#partnerGrantTo(acc, x, holder, day);
-          sharedVia.set(acc, viaPartner);
-        }
-        if (viaPartner >= 0) {
-          // An assignment inside a partner's account: person → partner account → asset.
-          const pNode = this.#node("account", acc);
-          const path = [
-            this.#edge(i, this.#subjectNode(i, day), pNode),
-            this.#edge(viaPartner, pNode, xNode),
-          ];
-          this.#expandSubject(i, path, day, out, new Set([holder, acc]));
-        }
-      }
-      const hNode = this.#node("account", holder);
-      for (const i of this.#byAccount[holder] ?? []) {
-        if (!this.#live(i, day) || this.#allAssets[i] !== 1) continue;
-        const path: PathEdge[] = [
-          this.#edge(i, this.#subjectNode(i, day), hNode),
-          { kind: "includes", from: hNode, to: xNode, role: null, grantId: null },
-        ];
-        this.#expandSubject(i, path, day, out, new Set([holder]));
+      const holder = x < 0 ? -1 : this.#assetAccount[x]!;
+      if (holder < 0) return out;
+      this.#onPath[holder] = 1;
+      try {
+        this.#whoAsset(x, holder, day, out);
+      } finally {
+        this.#onPath[holder] = 0;
       }
       return out;
     }
     const a = this.accounts.get(target.accountId);
     if (a < 0) return out;
-    const aNode = this.#node("account", a);
-    for (const i of this.#byAccount[a] ?? []) {
-      if (!this.#live(i, day)) continue;
-      this.#expandSubject(i, [this.#edge(i, this.#subjectNode(i, day), aNode)], day, out, new Set([a]));
+    const aNode = this.#accountNode(a);
+    const list = this.#byAccount.get(a);
+    if (!list) return out;
+    this.#onPath[a] = 1;
+    try {
+      for (let k = 0; k < list.length; k++) {
+        const i = list[k]!;
+        if (!this.#live(i, day)) continue;
+        this.#expandSubject(i, [this.#edge(i, this.#subjectNode(i, day), aNode)], this.#roleOf(i), day, out);
+      }
+    } finally {
+      this.#onPath[a] = 0;
     }
     return out;
   }
 
-  #partnerGrantTo(partner: number, asset: number, holder: number, day: number): number {
-    for (const g of this.#byPartner[partner] ?? []) {
-      if (!this.#live(g, day)) continue;
-      // Shared with the partner: the asset itself, or the whole account that holds it with a
-      // role that reaches every asset (a narrower account role shares no assets).
-      if (
-        this.#asset[g] === asset ||
-        (this.#asset[g] === -1 && this.#acc[g] === holder && this.#allAssets[g] === 1)
-      )
-        return g;
+  #whoAsset(x: number, holder: number, day: number, out: ReachAnswer[]): void {
+    const xNode = this.#assetNode(x);
+    // The edge by which each partner account holds the asset (null: it does not), found once per
+    // partner per query: a partner's account may hold hundreds of assignments to the same asset.
+    let shares: Map<number, PathEdge | null> | null = null;
+    const onAsset = this.#byAsset.get(x);
+    if (onAsset)
+      for (let k = 0; k < onAsset.length; k++) {
+        const i = onAsset[k]!;
+        if (!this.#live(i, day)) continue;
+        const acc = this.#acc(i);
+        if (acc === holder) {
+          this.#expandSubject(
+            i,
+            [this.#edge(i, this.#subjectNode(i, day), xNode)],
+            this.#roleOf(i),
+            day,
+            out,
+          );
+          continue;
+        }
+        shares ??= new Map();
+        let share = shares.get(acc);
+        if (share === undefined) {
+          const via = this.#shareOf(acc, x, holder, day);
+          share = via < 0 ? null : this.#edge(via, this.#accountNode(acc), xNode);
+          shares.set(acc, share);
+        }
+        if (share === null) continue;
+        // An assignment inside a partner's account: subject → partner account → asset, with the
+        // role the partner holds (every answer through this partner shares its last edge).
+        const path = [this.#edge(i, this.#subjectNode(i, day), share.from), share];
+        this.#onPath[acc] = 1;
+        try {
+          this.#expandSubject(i, path, share.role!, day, out);
+        } finally {
+          this.#onPath[acc] = 0;
+        }
+      }
+    const full = this.#fullOn.get(holder);
+    if (!full) return;
+    const hNode = this.#accountNode(holder);
+    const includes: PathEdge = { kind: "includes", from: hNode, to: xNode, role: null, grantId: null };
+    for (const i of full) {
+      if (!this.#live(i, day)) continue;
+      const path = [this.#edge(i, this.#subjectNode(i, day), hNode), includes];
+      this.#expandSubject(i, path, this.#roleOf(i), day, out);
     }
+  }
+
+  /**
+   * The live grant by which a partner account holds an asset: a share of the asset itself, else
+   * the whole account that holds it with a role that reaches every asset (a narrower account
+   * role shares no assets). -1 if none. Looks only at the grants sharing this asset or account.
+   */
+  #shareOf(partner: number, asset: number, holder: number, day: number): number {
+    const onAsset = this.#sharesOfAsset.get(asset);
+    if (onAsset) for (const g of onAsset) if (this.#subj(g) === partner && this.#live(g, day)) return g;
+    const onAccount = holder < 0 ? undefined : this.#sharesOfAccount.get(holder);
+    if (onAccount)
+      for (const g of onAccount)
+        if (this.#subj(g) === partner && this.#allAssets(g) && this.#live(g, day)) return g;
     return -1;
   }
 
   /**
-   * Turn a grant's subject into answers: a person answers directly; a shared login answers with
-   * each person who knows it; a partner account answers with whoever reaches all of it.
+   * Turn a grant's subject (the `from` of the path's first edge) into answers: a person answers
+   * directly; a shared login answers with each person who knows it; a partner account answers
+   * with whoever reaches all of it.
    */
-  #expandSubject(i: number, path: PathEdge[], day: number, out: ReachAnswer[], seen: Set<number>): void {
-    const t = this.#subjType[i];
-    const role = path[path.length - 1]?.role ?? path.findLast((e) => e.role)?.role ?? "";
-    const effective = path.findLast((e) => e.role !== null)?.role ?? role;
-    if (t === SUBJECT.person || t === SUBJECT.system_user) {
-      const node = path[0]!.from;
-      out.push({ node, role: effective, path, departed: node.type === "person" && node.departed });
-      return;
-    }
+  #expandSubject(i: number, path: PathEdge[], role: string, day: number, out: ReachAnswer[]): void {
+    const t = this.#flags(i) & SUBJECT_MASK;
+    const from = path[0]!.from;
     if (t === SUBJECT.shared_login) {
-      const login = this.#subj[i]!;
-      const lNode = path[0]!.from;
-      out.push({ node: lNode, role: effective, path, departed: false });
-      for (const p of this.#knowers[login] ?? []) {
-        const pNode = this.#node("person", p, day);
+      out.push({ node: from, role, path, departed: false });
+      for (const p of this.#knowers[this.#subj(i)]!) {
+        const pNode = this.#personNode(p, day);
+        const knows: PathEdge = { kind: "knows", from: pNode, to: from, role: null, grantId: null };
         out.push({
           node: pNode,
-          role: effective,
-          path: [{ kind: "knows", from: pNode, to: lNode, role: null, grantId: null }, ...path],
+          role,
+          path: [knows, ...path],
           departed: pNode.type === "person" && pNode.departed,
         });
       }
       return;
     }
-    // A partner account: whoever reaches all of it reaches what it was given.
-    const partner = this.#subj[i]!;
-    if (seen.has(partner)) return;
-    seen.add(partner);
-    const pNode = path[0]!.from;
-    out.push({ node: pNode, role: effective, path, departed: false });
-    for (const g of this.#byAccount[partner] ?? []) {
-      if (!this.#live(g, day) || this.#allAssets[g] !== 1) continue;
-      this.#expandSubject(g, [this.#edge(g, this.#subjectNode(g, day), pNode), ...path], day, out, seen);
+    if (t === SUBJECT.partner) {
+      // Whoever reaches all of a partner account reaches what it was given.
+      const partner = this.#subj(i);
+      if (this.#onPath[partner] === 1) return;
+      out.push({ node: from, role, path, departed: false });
+      const full = this.#fullOn.get(partner);
+      if (!full) return;
+      this.#onPath[partner] = 1;
+      try {
+        for (const g of full) {
+          if (!this.#live(g, day)) continue;
+          this.#expandSubject(g, [this.#edge(g, this.#subjectNode(g, day), from), ...path], role, day, out);
+        }
+      } finally {
+        this.#onPath[partner] = 0;
+      }
+      return;
     }
-    seen.delete(partner);
+    out.push({ node: from, role, path, departed: from.type === "person" && from.departed });
   }
 
   /** Everything a person can reach on `asOf`, each with the role that applies and the path. */
   reach(personId: string, asOf: string): ReachAnswer[] {
-    const day = dayNumber(asOf);
+    const day = queryDay(asOf);
     const p = this.people.get(personId);
     const out: ReachAnswer[] = [];
     if (p < 0) return out;
-    const me = this.#node("person", p, day);
+    const me = this.#personNode(p, day);
     const departed = me.type === "person" && me.departed;
-    for (const i of this.#byPerson[p] ?? []) {
-      if (this.#live(i, day)) this.#expandTarget(i, [], me, day, out, new Set(), departed);
-    }
-    for (const l of this.#loginsOf[p] ?? []) {
-      const lNode = this.#node("shared_login", l);
-      const knows: PathEdge = { kind: "knows", from: me, to: lNode, role: null, grantId: null };
-      for (const i of this.#byLogin[l] ?? [])
-        if (this.#live(i, day)) this.#expandTarget(i, [knows], lNode, day, out, new Set(), departed);
+    const own = this.#byPerson.get(p);
+    if (own)
+      for (let k = 0; k < own.length; k++) {
+        const i = own[k]!;
+        if (this.#live(i, day)) this.#expandTarget(i, [], me, day, out, departed);
+      }
+    for (const l of this.#loginsOf.get(p) ?? []) {
+      const viaLogin = this.#byLogin.get(l);
+      if (!viaLogin) continue;
+      const lNode = this.#loginNode(l);
+      const knows: PathEdge[] = [{ kind: "knows", from: me, to: lNode, role: null, grantId: null }];
+      for (let k = 0; k < viaLogin.length; k++) {
+        const i = viaLogin[k]!;
+        if (this.#live(i, day)) this.#expandTarget(i, knows, lNode, day, out, departed);
+      }
     }
     return out;
   }
@@ -526,51 +787,58 @@ export class AccessIndex {
     from: NodeRef,
     day: number,
     out: ReachAnswer[],
-    seen: Set<number>,
     departed: boolean,
   ): void {
-    const acc = this.#acc[i]!;
-    const asset = this.#asset[i]!;
+    const acc = this.#acc(i);
+    const asset = this.#asset(i);
     if (asset >= 0) {
       const holder = this.#assetAccount[asset]!;
-      const xNode = this.#node("asset", asset);
       if (holder === acc) {
+        const xNode = this.#assetNode(asset);
         out.push({
           node: xNode,
-          role: this.#roles.ids[this.#role[i]!]!,
+          role: this.#roleOf(i),
           path: [...prefix, this.#edge(i, from, xNode)],
           departed,
         });
-      } else {
-        const via = this.#partnerGrantTo(acc, asset, holder, day);
-        if (via < 0) return;
-        const pNode = this.#node("account", acc);
-        out.push({
-          node: xNode,
-          role: this.#roles.ids[this.#role[via]!]!,
-          path: [...prefix, this.#edge(i, from, pNode), this.#edge(via, pNode, xNode)],
-          departed,
-        });
+        return;
       }
-      return;
-    }
-    const aNode = this.#node("account", acc);
-    const path = [...prefix, this.#edge(i, from, aNode)];
-    out.push({ node: aNode, role: this.#roles.ids[this.#role[i]!]!, path, departed });
-    if (this.#allAssets[i] !== 1 || seen.has(acc)) return;
-    seen.add(acc);
-    for (const x of this.#assetsOf[acc] ?? []) {
-      const xNode = this.#node("asset", x);
+      // Assigned inside a partner's account: it counts while the partner holds the asset.
+      const via = this.#shareOf(acc, asset, holder, day);
+      if (via < 0) return;
+      const xNode = this.#assetNode(asset);
+      const pNode = this.#accountNode(acc);
       out.push({
         node: xNode,
-        role: this.#roles.ids[this.#role[i]!]!,
-        path: [...path, { kind: "includes", from: aNode, to: xNode, role: null, grantId: null }],
+        role: this.#roleOf(via),
+        path: [...prefix, this.#edge(i, from, pNode), this.#edge(via, pNode, xNode)],
         departed,
       });
+      return;
     }
-    // What this account was given as a partner, it passes on to those who reach all of it.
-    for (const g of this.#byPartner[acc] ?? [])
-      if (this.#live(g, day)) this.#expandTarget(g, path, aNode, day, out, seen, departed);
-    seen.delete(acc);
+    const aNode = this.#accountNode(acc);
+    const role = this.#roleOf(i);
+    const path = [...prefix, this.#edge(i, from, aNode)];
+    out.push({ node: aNode, role, path, departed });
+    if (!this.#allAssets(i) || this.#onPath[acc] === 1) return;
+    this.#onPath[acc] = 1;
+    try {
+      const held = this.#assetsOf.get(acc);
+      if (held)
+        for (let k = 0; k < held.length; k++) {
+          const xNode = this.#assetNode(held[k]!);
+          const includes: PathEdge = { kind: "includes", from: aNode, to: xNode, role: null, grantId: null };
+          out.push({ node: xNode, role, path: [...path, includes], departed });
+        }
+      // What this account was given as a partner, it passes on to those who reach all of it.
+      const given = this.#byPartner.get(acc);
+      if (given)
+        for (let k = 0; k < given.length; k++) {
+          const g = given[k]!;
+          if (this.#live(g, day)) this.#expandTarget(g, path, aNode, day, out, departed);
+        }
+    } finally {
+      this.#onPath[acc] = 0;
+    }
   }
 }
