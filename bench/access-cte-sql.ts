@@ -235,10 +235,10 @@ select distinct type, id from (${common}
 
 /**
  * Not in the schema: indexes for every lookup these CTEs make — grants on an asset, account-level
- * grants on an account (grant_target_idx also walks every assignment made inside it), grants held
- * by a partner account, a shared login or a person, the logins a person knows, the assets of an
- * account — each covering the columns the query reads (the live check, the subject, the role), so
- * no lookup has to visit the table's rows.
+ * grants on an account (the migrated grant_account_role_idx leads with the account and then the
+ * asset, but does not cover the columns read), grants held by a partner account, a shared login or
+ * a person, the logins a person knows, the assets of an account — each covering the columns the
+ * query reads (the live check, the subject, the role), so no lookup has to visit the table's rows.
  */
 export const CTE_INDEXES = [
   `create index if not exists bench_grant_asset_idx on access_grant (workspace_id, target_asset_id,

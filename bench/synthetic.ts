@@ -4,6 +4,7 @@
  * direct roles, shared logins and departed people. Scales to a requested number of grants.
  */
 import type { IndexGrant, IndexSnapshot } from "../src/core/access/types.ts";
+import type { FGrant, FindingsInput } from "../src/core/findings/rules.ts";
 
 export function rng(seed: number) {
   let s = seed >>> 0;
@@ -140,4 +141,61 @@ export function agencyWorkspace({ grants: target, seed = 42 }: SyntheticSizes): 
     }
   }
   return snapshot;
+}
+
+/**
+ * The agency workspace as the finding rules read it: a personal mailbox for one person in fifty,
+ * the agency's people and accounts in the agency's organization and each client's in its own,
+ * quarterly reviews, invitations sent on 2026-10-01.
+ */
+export function findingsWorkspace(grants: number): FindingsInput {
+  const s = agencyWorkspace({ grants });
+  const orgIds = new Map<string, string>();
+  const org = (name: string) => {
+    let id = orgIds.get(name);
+    if (!id) {
+      id = idOf(6, orgIds.size);
+      orgIds.set(name, id);
+    }
+    return id;
+  };
+  const orgOf = (name: string) =>
+    name.startsWith("Agency") ? org("Agency") : org(`Client ${name.split(" ")[1]}`);
+  return {
+    asOf: "2026-11-24",
+    people: s.people.map((p, i) => ({
+      ...p,
+      emails: [`p${i}@${i % 50 === 0 ? "gmail.com" : "acme.test"}`],
+      organizationId: orgOf(p.name),
+    })),
+    accounts: s.accounts.map((a) => ({
+      ...a,
+      platformId: null,
+      organizationId: orgOf(a.name),
+      ownerPersonId: null,
+      reviewCadenceDays: 90,
+      lastReviewedOn: null,
+      createdOn: "2026-01-01",
+    })),
+    assets: s.assets.map((a) => ({ ...a, type: "ad_account", platformId: null })),
+    sharedLogins: s.sharedLogins,
+    // One object shape per grant, as the store's rows map to.
+    grants: s.grants.map(
+      (g): FGrant => ({
+        id: g.id,
+        subject: g.subject,
+        target: { accountId: g.target.accountId, assetId: g.target.assetId },
+        role: g.role,
+        status: g.status,
+        invitedOn: g.status === "pending" ? "2026-10-01" : null,
+        expiresOn: g.expiresOn,
+      }),
+    ),
+  };
+}
+
+/** The organizations `findingsWorkspace` names, by ID. */
+export function organizationsOf(w: FindingsInput): { id: string; name: string }[] {
+  const ids = new Set([...w.people.map((p) => p.organizationId), ...w.accounts.map((a) => a.organizationId)]);
+  return [...ids].flatMap((id) => (id ? [{ id, name: `Organization ${id.slice(-6)}` }] : []));
 }

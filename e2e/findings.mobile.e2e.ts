@@ -89,6 +89,47 @@ describe("findings and guides on a phone", () => {
     await shot(desk, "desktop-access-map");
   });
 
+  it("shows the worst findings first and the rest a page at a time on request", async () => {
+    const page = await (await newContext(env.browser(), env.server().url)).newPage();
+    const app = new AppPage(page);
+    await app.open("/app/sign-up");
+    await app.signUp("Paul Page", "paul@many.example");
+    await app.createWorkspace("Many Findings");
+    const slug = new URL(page.url()).pathname.split("/")[3]!;
+    // 70 people who left still have access to one account: 70 critical findings, more than a page.
+    const rows = Array.from(
+      { length: 70 },
+      (_, i) =>
+        `tiktok,Big BC,Many Findings,Leaver ${i},person,leaver${i}@many.example,Many Findings,Standard,active,departed`,
+    );
+    await page.goto(`/app/w/${slug}/import`);
+    await page.getByLabel("File").setInputFiles({
+      name: "leavers.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        `platform,account,account_org,subject,subject_type,email,subject_org,role,status,person_status\n${rows.join("\n")}\n`,
+      ),
+    });
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByRole("button", { name: /^Import / }).click();
+    await page.getByText(/Imported 70 rows/).waitFor();
+    await page.goto(`/app/w/${slug}`);
+    const list = page.getByRole("list", { name: "Open findings" });
+    await list.getByRole("article").first().waitFor();
+    expect(await list.getByRole("article").first().getAttribute("aria-label")).toBe(
+      "Someone who left still has access",
+    );
+    const shown = () => list.getByRole("article").count();
+    expect(await shown()).toBe(50);
+    await page.getByText(/^Showing 50 of \d+ open findings/).waitFor();
+    await page.getByRole("button", { name: "Show more" }).click();
+    await page.getByRole("button", { name: "Show more" }).waitFor({ state: "detached" });
+    // Every open finding is reachable: the 70 leavers and the account's own (no admin, no owner).
+    expect(await shown()).toBe(72);
+    expect(await page.getByText(/^Showing \d+ of/).count()).toBe(0);
+    await shot(page, "phone-findings-06-show-more");
+  });
+
   it("searches the guides, opens an action guide, follows 'if this fails' to the troubleshooting page", async () => {
     const page = await (await newContext(env.browser(), env.server().url)).newPage();
     await page.goto("/");

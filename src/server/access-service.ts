@@ -29,13 +29,18 @@ export class AccessService {
   }
 
   async index(workspaceId: string): Promise<AccessIndex> {
+    return (await this.current(workspaceId)).index;
+  }
+
+  /** The index caught up to the database, and the history sequence number it reflects. */
+  async current(workspaceId: string): Promise<{ index: AccessIndex; seq: number }> {
     let entry = this.#cache.get(workspaceId);
     while (entry?.pending) {
       await entry.pending;
       entry = this.#cache.get(workspaceId);
     }
     const head = await historyHead(this.#db, workspaceId);
-    if (entry && entry.seq === head) return entry.index;
+    if (entry && entry.seq === head) return { index: entry.index, seq: head };
     const refresh = (async () => {
       // Only the changes the index follows count: a findings scan can append thousands of
       // events without touching anything the index holds.
@@ -64,6 +69,6 @@ export class AccessService {
       const e = this.#cache.get(workspaceId);
       if (e) delete e.pending;
     }
-    return this.#cache.get(workspaceId)!.index;
+    return { index: this.#cache.get(workspaceId)!.index, seq: head };
   }
 }

@@ -19,6 +19,7 @@ import type { AppEnv } from "./env.ts";
 import type { GuideLibrary } from "./guides/load.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { Notifier } from "./notifier.ts";
+import { PageService } from "./pages-service.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { createRouter } from "./router.ts";
 import { accessRoutes } from "./routes/access.ts";
@@ -28,6 +29,7 @@ import { importExportRoutes } from "./routes/import-export.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { meRoutes } from "./routes/me.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { pageRoutes } from "./routes/pages.ts";
 import { planRoutes } from "./routes/plans.ts";
 import { recordRoutes } from "./routes/record.ts";
 import { requestRoutes } from "./routes/requests.ts";
@@ -209,6 +211,7 @@ export function createApp(deps: AppDeps) {
   const notifier =
     deps.notifier ?? new Notifier({ db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, logger });
   api.route("/", accessRoutes(deps, access));
+  api.route("/", pageRoutes(deps, new PageService(deps.db, deps.clock, access)));
   api.route("/", requestRoutes({ ...deps, notifier }));
   api.route("/", planRoutes(deps, access));
   api.route("/", notificationRoutes(deps));

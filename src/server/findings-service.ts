@@ -2,14 +2,23 @@ import type { Kysely } from "kysely";
 import { findingsCatalog } from "../core/catalog/findings-catalog.ts";
 import type { Clock } from "../core/clock.ts";
 import { isoDay } from "../core/clock.ts";
+import { AppError } from "../core/errors.ts";
 import { recheckFindings } from "../core/findings/recheck.ts";
-import { SEVERITIES, scanFindings } from "../core/findings/rules.ts";
+import { type Finding, SEVERITIES, scanFindings } from "../core/findings/rules.ts";
 import {
-  affectedAccounts,
+  affectedScope,
+  countFindings,
+  countFindingsOf,
+  countOpenByOrganization,
+  decodeCursor,
+  encodeCursor,
+  type FindingStatus,
+  getStoredFinding,
   hasLegacyFindings,
-  listStoredFindings,
+  listFindingsPage,
+  loadAccountFacts,
   loadFindingsInput,
-  loadFindingsInputFor,
+  loadScopeInput,
   needsScan,
   reconcileFindings,
   recordChangesBetween,
@@ -19,27 +28,36 @@ import type { DB } from "../store/schema.ts";
 
 export interface FindingsAnswer {
   asOf: string;
-  counts: Record<string, number>;
+  /** Open findings of the whole workspace, by severity. */
+  counts: Record<Finding["severity"], number>;
+  /** Every finding of the whole workspace, by state. */
+  statuses: Record<FindingStatus, number>;
+  /** How many findings match the query, over all pages. */
+  total: number;
   findings: StoredFinding[];
+  nextCursor: string | null;
 }
 
 /** Up to this many record changes since the last scan, only the accounts they affect are re-checked. */
 export const RECHECK_MAX_EVENTS = 500;
 /** Past this many history events of any kind (findings' own too), do not even list them. */
 const RECHECK_MAX_HISTORY = 100 * RECHECK_MAX_EVENTS;
-/** Past this many affected accounts, one full scan is cheaper than loading them one by one. */
+/** Past this many affected accounts, one full scan is cheaper than re-checking them one by one. */
 export const RECHECK_MAX_ACCOUNTS = 2000;
 
 /**
  * Bring the stored findings of today up to date. After a few record changes on the same day,
- * only the accounts they can affect are reloaded and re-checked; otherwise (first scan, new day,
- * many changes, a change of an unknown kind) the whole workspace is scanned.
+ * only what they can affect is re-checked (per account: the subjects and outside organizations
+ * they touch, and the account-level rules from a few counting queries); otherwise (first scan,
+ * new day, many changes, a change of an unknown kind) the whole workspace is scanned.
  */
 export async function refreshFindings(
   db: Kysely<DB>,
   clock: Clock,
   workspaceId: string,
-): Promise<"fresh" | "recheck" | "full"> {
+  /** false: leave the stored findings as they are rather than scan the whole workspace ("stale"). */
+  opts: { fullScan?: boolean } = {},
+): Promise<"fresh" | "recheck" | "full" | "stale"> {
   // One refresh per workspace at a time in this server: requests that arrive meanwhile wait for
   // it and then find the findings fresh (or re-check only what changed since), instead of each
   // running its own scan.
@@ -50,7 +68,7 @@ export async function refreshFindings(
   }
   for (let current = running.get(workspaceId); current; current = running.get(workspaceId))
     await current.catch(() => undefined);
-  const mine = refreshNow(db, clock, workspaceId);
+  const mine = refreshNow(db, clock, workspaceId, opts.fullScan ?? true);
   running.set(workspaceId, mine);
   try {
     return await mine;
@@ -59,13 +77,14 @@ export async function refreshFindings(
   }
 }
 
-const RUNNING = new WeakMap<Kysely<DB>, Map<string, Promise<"fresh" | "recheck" | "full">>>();
+const RUNNING = new WeakMap<Kysely<DB>, Map<string, Promise<"fresh" | "recheck" | "full" | "stale">>>();
 
 async function refreshNow(
   db: Kysely<DB>,
   clock: Clock,
   workspaceId: string,
-): Promise<"fresh" | "recheck" | "full"> {
+  fullScan: boolean,
+): Promise<"fresh" | "recheck" | "full" | "stale"> {
   const day = isoDay(clock.now());
   const { stale, head, last } = await needsScan(db, workspaceId, day);
   if (!stale) return "fresh";
@@ -77,68 +96,132 @@ async function refreshNow(
     !(await hasLegacyFindings(db, workspaceId))
   ) {
     const changes = await recordChangesBetween(db, workspaceId, last.head, head, RECHECK_MAX_EVENTS);
-    const affected = changes && (await affectedAccounts(db, workspaceId, changes));
-    if (affected && affected.size <= RECHECK_MAX_ACCOUNTS) {
-      const found = affected.size
-        ? recheckFindings(
-            await loadFindingsInputFor(db, workspaceId, day, affected),
-            findingsCatalog,
-            affected,
-          )
-        : [];
-      await reconcileFindings(db, workspaceId, found, day, clock.now(), {
-        accountIds: affected,
-        basedOn: head,
-      });
+    const scope = changes && (await affectedScope(db, workspaceId, changes));
+    if (scope && scope.size <= RECHECK_MAX_ACCOUNTS) {
+      let found: Finding[] = [];
+      if (scope.size) {
+        const input = await loadScopeInput(db, workspaceId, day, scope);
+        const facts = await loadAccountFacts(db, workspaceId, day, scope, input.accounts, findingsCatalog);
+        found = recheckFindings(input, findingsCatalog, scope, facts);
+      }
+      await reconcileFindings(db, workspaceId, found, day, clock.now(), { scope, basedOn: head });
       return "recheck";
     }
   }
+  if (!fullScan) return "stale";
   const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);
   await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head });
   return "full";
 }
 
+/** What a findings list asks for. */
+export interface FindingsQuery {
+  /** Another day than today: the rules run on the record as it is, nothing is stored. */
+  asOf?: string;
+  /** The states to list (default: all but resolved). */
+  statuses?: readonly FindingStatus[];
+  /** Only findings on accounts of this organization. */
+  organizationId?: string;
+  /** Page size (default 100). */
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export const DEFAULT_FINDINGS_LIMIT = 100;
+const NOT_RESOLVED: FindingStatus[] = ["open", "acknowledged", "snoozed"];
+
 /**
- * Findings of a workspace. For today, the stored state is brought up to date first (only when the
- * record changed or the day turned), so acknowledgements persist and cleared findings resolve.
- * For another day, the rules run on the current record without storing anything.
+ * One page of a workspace's findings, worst first (severity, then rule, then key), with the
+ * whole workspace's counts: open findings by severity, every finding by state, and how many match
+ * the query. For today the stored state is brought up to date first (only when the record changed
+ * or the day turned), so acknowledgements persist and cleared findings resolve. For another day,
+ * the rules run on the current record without storing anything.
  */
 export async function workspaceFindings(
   db: Kysely<DB>,
   clock: Clock,
   workspaceId: string,
-  asOf?: string,
-  includeClosed = false,
+  query: FindingsQuery = {},
 ): Promise<FindingsAnswer> {
   const today = isoDay(clock.now());
-  const day = asOf ?? today;
-  let findings: StoredFinding[];
+  const day = query.asOf ?? today;
+  const statuses = query.statuses ?? NOT_RESOLVED;
+  const limit = query.limit ?? DEFAULT_FINDINGS_LIMIT;
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (cursor === null)
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "This list position is not one the findings list gave: start again without it.",
+      {
+        problems: [{ path: "cursor", message: "use the nextCursor of the previous page" }],
+      },
+    );
   if (day === today) {
     await refreshFindings(db, clock, workspaceId);
-    findings = await listStoredFindings(db, workspaceId, day);
-  } else {
-    const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);
-    findings = found.map((f) => ({
-      ...f,
-      status: "open",
-      reason: null,
-      decidedBy: null,
-      decidedAt: null,
-      snoozedUntil: null,
-      firstSeen: `${day}T00:00:00.000Z`,
-      resolvedAt: null,
-    }));
+    const [counts, page] = await Promise.all([
+      countFindings(db, workspaceId, day),
+      listFindingsPage(db, workspaceId, day, {
+        statuses,
+        organizationId: query.organizationId,
+        limit,
+        cursor,
+      }),
+    ]);
+    const total =
+      query.organizationId === undefined
+        ? statuses.reduce((n, s) => n + counts.byStatus[s], 0)
+        : await countFindingsOf(db, workspaceId, day, statuses, query.organizationId);
+    return { asOf: day, counts: counts.bySeverity, statuses: counts.byStatus, total, ...page };
   }
-  if (!includeClosed) findings = findings.filter((f) => f.status !== "resolved");
-  const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
-  findings.sort(
-    (a, b) =>
-      rank(a.severity) - rank(b.severity) ||
-      a.rule.localeCompare(b.rule) ||
-      a.message.localeCompare(b.message),
-  );
-  const counts = Object.fromEntries(
-    SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s && f.status === "open").length]),
-  );
-  return { asOf: day, counts, findings };
+  const input = await loadFindingsInput(db, workspaceId, day);
+  const orgOf = new Map(input.accounts.map((a) => [a.id, a.organizationId]));
+  const all: StoredFinding[] = scanFindings(input, findingsCatalog).map((f) => ({
+    ...f,
+    status: "open",
+    reason: null,
+    decidedBy: null,
+    decidedAt: null,
+    snoozedUntil: null,
+    firstSeen: `${day}T00:00:00.000Z`,
+    resolvedAt: null,
+  }));
+  const rank = (s: string) => SEVERITIES.indexOf(s as Finding["severity"]);
+  const order = (a: { severity: string; rule: string; key: string }, b: typeof a) =>
+    rank(a.severity) - rank(b.severity) ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const matching = all
+    .filter(
+      (f) =>
+        statuses.includes("open") &&
+        (query.organizationId === undefined ||
+          (f.accountId && orgOf.get(f.accountId) === query.organizationId)),
+    )
+    .sort(order);
+  const rest = cursor ? matching.filter((f) => order(f, cursor) > 0) : matching;
+  const findings = rest.slice(0, limit);
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, all.filter((f) => f.severity === s).length]));
+  return {
+    asOf: day,
+    counts: counts as FindingsAnswer["counts"],
+    statuses: { open: all.length, acknowledged: 0, snoozed: 0, resolved: 0 },
+    total: matching.length,
+    findings,
+    nextCursor: rest.length > limit ? encodeCursor(findings.at(-1)!) : null,
+  };
+}
+
+/** Open findings per organization (of their accounts), by severity; brought up to date first. */
+export async function findingsByOrganization(db: Kysely<DB>, clock: Clock, workspaceId: string) {
+  const today = isoDay(clock.now());
+  await refreshFindings(db, clock, workspaceId);
+  return { asOf: today, organizations: await countOpenByOrganization(db, workspaceId, today) };
+}
+
+/** One finding (resolved ones too), brought up to date first; null when there is none of that key. */
+export async function workspaceFinding(db: Kysely<DB>, clock: Clock, workspaceId: string, key: string) {
+  const today = isoDay(clock.now());
+  await refreshFindings(db, clock, workspaceId);
+  return getStoredFinding(db, workspaceId, key, today);
 }

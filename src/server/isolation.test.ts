@@ -132,6 +132,7 @@ async function snapshot(): Promise<string> {
     "review_item",
     "history_seal",
     "history",
+    "history_ref",
   ]) {
     // biome-ignore lint/suspicious/noExplicitAny: generic dump of any table
     out[table] = await (t.db as any).selectFrom(table).selectAll().execute();
@@ -235,6 +236,21 @@ describe("tenant isolation across every workspace route", () => {
         body: validBody(op.method, op.path),
       });
       expect(res.status, `${op.method} ${op.path}`).toBe(404);
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("a query parameter naming B's object, on A's own account, gets 404 and nothing changes", async () => {
+    const before = await snapshot();
+    const a1 = `/api/v1/workspaces/${a.ids.workspaceId}`;
+    for (const path of [
+      `${a1}/accounts/${a.ids.accountId}/grants?on=asset&assetId=${b.ids.assetId}`,
+      `${a1}/who-can-reach?assetId=${b.ids.assetId}`,
+      `${a1}/who-can-reach?accountId=${b.ids.accountId}`,
+    ]) {
+      const res = await t.call("GET", path, { cookie: a.cookie });
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain("Beta");
     }
     expect(await snapshot()).toBe(before);
   });

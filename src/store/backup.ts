@@ -22,6 +22,7 @@ export const BACKUP_TABLES = [
   "shared_login_knower",
   "access_grant",
   "history",
+  "history_ref",
   "guide_feedback",
   "finding",
   "finding_scan",

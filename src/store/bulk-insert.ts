@@ -1,13 +1,14 @@
-import { type Kysely, sql } from "kysely";
+import { type Compilable, type Kysely, sql } from "kysely";
 import type { DB } from "./schema.ts";
 import { bindable, type NodeSqliteDatabase } from "./sqlite.ts";
 
 /**
- * Bulk inserts for imports, inside the caller's transaction. On SQLite, one prepared statement is
- * reused row by row on the same connection (so it joins the transaction): several times faster
- * than multi-row statements built and compiled per batch. On PostgreSQL, rows are gathered
- * column by column and sent as arrays, `insert … select * from unnest($1::text[], …)`: one short
- * statement per 10,000 rows, whatever the number of columns.
+ * Bulk writes for imports and findings scans, inside the caller's transaction. On SQLite, one
+ * prepared statement is reused row by row on the same connection (so it joins the transaction):
+ * several times faster than multi-row statements built and compiled per batch. On PostgreSQL,
+ * inserts gather rows column by column and send them as arrays, `insert … select * from
+ * unnest($1::text[], …)`: one short statement per 10,000 rows, whatever the number of columns;
+ * updates send one `UPDATE … FROM (VALUES …)` per batch.
  */
 const sqliteHandles = new WeakMap<object, NodeSqliteDatabase>();
 
@@ -132,4 +133,66 @@ export async function bulkInsert<T extends Record<string, unknown>>(
     writer.add(values);
   }
   await writer.end();
+}
+
+/**
+ * Update many rows, each found by its `keys` columns and set to its other columns (every row has
+ * the same columns). On SQLite, one prepared statement reused row by row; on PostgreSQL, one
+ * `UPDATE … FROM (VALUES …)` per batch, each value cast to its column's type in `pgTypes`
+ * (text when not named).
+ */
+export async function bulkUpdate(
+  root: Kysely<DB>,
+  trx: Kysely<DB>,
+  table: string,
+  keys: string[],
+  rows: Record<string, unknown>[],
+  pgTypes: Record<string, string> = {},
+  batch = 500,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const sets = columns.filter((c) => !keys.includes(c));
+  const sqlite = sqliteHandles.get(root);
+  if (sqlite) {
+    const stmt = sqlite.raw.prepare(
+      `update "${table}" set ${sets.map((c) => `"${c}" = ?`).join(", ")} where ${keys.map((k) => `"${k}" = ?`).join(" and ")}`,
+    );
+    for (const row of rows) stmt.run(...[...sets, ...keys].map((c) => bindable(row[c])));
+    return;
+  }
+  for (let i = 0; i < rows.length; i += batch) {
+    const values = sql.join(
+      rows
+        .slice(i, i + batch)
+        .map(
+          (row) =>
+            sql`(${sql.join(columns.map((c) => sql`${row[c] ?? null}::${sql.raw(pgTypes[c] ?? "text")}`))})`,
+        ),
+    );
+    await sql`update ${sql.table(table)} as t set ${sql.join(sets.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`))}
+      from (values ${values}) as v(${sql.join(columns.map((c) => sql.ref(c)))})
+      where ${sql.join(
+        keys.map((k) => sql`t.${sql.ref(k)} = v.${sql.ref(k)}`),
+        sql` and `,
+      )}`.execute(trx);
+  }
+}
+
+/**
+ * Run a select and return each row as an array of its column values, in the select's order. On
+ * SQLite the statement runs on the raw connection with `setReturnArrays`, which skips building
+ * an object per row (a large findings scan reads a million rows); elsewhere through Kysely.
+ */
+export async function selectArrays(root: Kysely<DB>, query: Compilable): Promise<unknown[][]> {
+  const compiled = query.compile();
+  const sqlite = sqliteHandles.get(root);
+  if (sqlite) {
+    const stmt = sqlite.raw.prepare(compiled.sql) as ReturnType<typeof sqlite.raw.prepare> & {
+      setReturnArrays(enabled: boolean): void;
+    };
+    stmt.setReturnArrays(true);
+    return stmt.all(...compiled.parameters.map(bindable)) as unknown as unknown[][];
+  }
+  return (await root.executeQuery(compiled)).rows.map((r) => Object.values(r as Record<string, unknown>));
 }

@@ -1,19 +1,37 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { notFound } from "../core/errors.ts";
-import { RECORD_ENTITY_TYPES, type RecordEntityType } from "../core/findings/recheck.ts";
 import {
+  describeChange,
+  RECORD_ENTITY_TYPES,
+  type RecheckScope,
+  type RecordChange,
+  type RecordEntityType,
+  recheckScope,
+  type ScopeReader,
+} from "../core/findings/recheck.ts";
+import {
+  ACCOUNT_RULES,
+  type AccountFacts,
   type FAccount,
+  type FGrant,
   type Finding,
+  type FindingsCatalog,
   type FindingsInput,
+  type FPerson,
   type FSharedLogin,
+  findingInScope,
+  hasDeparted,
+  isLiveGrant,
   nameKey,
-  personNameKeys,
+  PER_SUBJECT_RULES,
+  SEVERITIES,
 } from "../core/findings/rules.ts";
 import { historyHead } from "./access-snapshot.ts";
-import { type Actor, appendHistory } from "./history.ts";
-import { accountView, grantView, personView } from "./record/shared.ts";
+import { bulkInsert, bulkUpdate, selectArrays } from "./bulk-insert.ts";
+import { type Actor, appendHistory, appendHistoryBatch, type HistoryDraft } from "./history.ts";
+import { accountView, personView } from "./record/shared.ts";
 import * as record from "./record.ts";
-import type { DB, FindingTable, PlatformAccountTable } from "./schema.ts";
+import type { AccessGrantTable, DB, FindingTable, PlatformAccountTable } from "./schema.ts";
 import { toIso } from "./schema.ts";
 import { inTransaction } from "./transaction.ts";
 
@@ -29,7 +47,52 @@ export interface StoredFinding extends Finding {
   resolvedAt: string | null;
 }
 
-/** The record as the finding rules read it. */
+/** The columns of a grant the rules read. */
+const GRANT_COLUMNS = [
+  "id",
+  "subject_type",
+  "subject_person_id",
+  "subject_account_id",
+  "subject_shared_login_id",
+  "subject_name",
+  "target_account_id",
+  "target_asset_id",
+  "role",
+  "status",
+  "invited_on",
+  "expires_on",
+  "granted_by",
+] as const;
+type GrantRow = Pick<AccessGrantTable, (typeof GRANT_COLUMNS)[number]>;
+
+/** A grant as the rules read it (the subject as `grantView` gives it). */
+function ruleGrant(r: GrantRow): FGrant {
+  const subject: FGrant["subject"] =
+    r.subject_type === "person"
+      ? { type: "person", personId: r.subject_person_id! }
+      : r.subject_type === "partner"
+        ? { type: "partner", accountId: r.subject_account_id! }
+        : r.subject_type === "shared_login"
+          ? { type: "shared_login", sharedLoginId: r.subject_shared_login_id! }
+          : { type: "system_user", name: r.subject_name ?? "" };
+  return {
+    id: r.id,
+    subject,
+    target: { accountId: r.target_account_id, assetId: r.target_asset_id },
+    role: r.role,
+    status: r.status as FGrant["status"],
+    invitedOn: r.invited_on,
+    expiresOn: r.expires_on,
+    grantedBy: r.granted_by,
+  };
+}
+
+const ruleAccount = (r: PlatformAccountTable): FAccount => {
+  const a = accountView(r);
+  return { ...a, createdOn: a.createdAt.slice(0, 10) };
+};
+
+/** The record as the finding rules read it (only the columns they read). */
 export async function loadFindingsInput(
   db: Kysely<DB>,
   workspaceId: string,
@@ -38,21 +101,95 @@ export async function loadFindingsInput(
   const [people, accounts, assets, sharedLogins, grants] = await Promise.all([
     record.listPeople(db, workspaceId),
     record.listAccounts(db, workspaceId),
-    record.listAssets(db, workspaceId),
+    db
+      .selectFrom("platform_asset")
+      .select(["id", "name", "type", "platform_id", "account_id"])
+      .where("workspace_id", "=", workspaceId)
+      .orderBy("name")
+      .execute(),
     record.listSharedLogins(db, workspaceId),
-    record.listGrants(db, workspaceId),
+    allGrants(db, workspaceId),
   ]);
   return {
     asOf,
     people,
     accounts: accounts.map((a) => ({ ...a, createdOn: a.createdAt.slice(0, 10) })),
-    assets,
+    assets: assets.map((r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      platformId: r.platform_id,
+      accountId: r.account_id,
+    })),
     sharedLogins,
     grants,
   };
 }
 
-function toStored(r: FindingTable, today: string): StoredFinding {
+/**
+ * Every grant of a workspace as the rules read it, by ID. A full scan's largest read: each row
+ * comes as an array (see `selectArrays`) with the subject's ID in one column.
+ */
+async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]> {
+  const rows = await selectArrays(
+    db,
+    db
+      .selectFrom("access_grant")
+      .select([
+        "id",
+        "subject_type",
+        sql<
+          string | null
+        >`coalesce(subject_person_id, subject_account_id, subject_shared_login_id, subject_name)`.as(
+          "subject",
+        ),
+        "target_account_id",
+        "target_asset_id",
+        "role",
+        "status",
+        "invited_on",
+        "expires_on",
+        "granted_by",
+      ])
+      .where("workspace_id", "=", workspaceId)
+      .orderBy("id"),
+  );
+  return rows.map((r) => {
+    type Row = [
+      string,
+      string,
+      string | null,
+      string,
+      string | null,
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+    ];
+    const [id, type, subjectId, accountId, assetId, role, status, invitedOn, expiresOn, grantedBy] = r as Row;
+    const subject: FGrant["subject"] =
+      type === "person"
+        ? { type: "person", personId: subjectId! }
+        : type === "partner"
+          ? { type: "partner", accountId: subjectId! }
+          : type === "shared_login"
+            ? { type: "shared_login", sharedLoginId: subjectId! }
+            : { type: "system_user", name: subjectId ?? "" };
+    return {
+      id,
+      subject,
+      target: { accountId, assetId },
+      role,
+      status: status as FGrant["status"],
+      invitedOn,
+      expiresOn,
+      grantedBy,
+    };
+  });
+}
+
+export function toStored(r: FindingTable, today: string): StoredFinding {
   const subject = typeof r.subject === "string" ? JSON.parse(r.subject) : (r.subject ?? null);
   // A snooze ends by itself on its date.
   const status =
@@ -100,9 +237,10 @@ export async function needsScan(
 /** History events that never change what the finding rules read. */
 const NOT_RECORD = ["finding", "plan", "request", "review"];
 const CHUNK = 500;
-const chunks = <T>(list: T[]): T[][] => {
+const chunks = <T>(list: Iterable<T>): T[][] => {
+  const all = [...list];
   const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  for (let i = 0; i < all.length; i += CHUNK) out.push(all.slice(i, i + CHUNK));
   return out;
 };
 const json = (v: unknown): Record<string, unknown> | null => {
@@ -110,24 +248,12 @@ const json = (v: unknown): Record<string, unknown> | null => {
   return o && typeof o === "object" ? (o as Record<string, unknown>) : null;
 };
 
-export interface RecordChange {
-  type: RecordEntityType;
-  id: string;
-  /** Accounts the event's before and after images name (a grant's target, an asset's account). */
-  named: string[];
-  /**
-   * For an account: whether its name may have changed (the only thing findings on other accounts
-   * read of it, as the partner named in their subject). A created account is no partner yet.
-   */
-  renamed: boolean;
-  /** For a person: the names and emails the event's images hold (a text elsewhere may name them). */
-  names: string[];
-}
-
 /**
- * The record changes in history after `fromSeq` up to `toSeq` (findings' own events and other
- * events that change nothing the rules read left out), or null when there are more than `limit`
- * or one is of a kind the findings cannot follow incrementally (then scan everything).
+ * The record changes in history after `fromSeq` up to `toSeq`, each reduced to what it can change
+ * for the findings (`describeChange`; events that change nothing the rules read are left out, as
+ * are findings' own events and others that never touch the record), or null when there are more
+ * than `limit` record events or one is of a kind the findings cannot follow incrementally (then
+ * scan everything).
  */
 export async function recordChangesBetween(
   db: Kysely<DB>,
@@ -150,149 +276,169 @@ export async function recordChangesBetween(
   const out: RecordChange[] = [];
   for (const r of rows) {
     if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;
-    const type = r.entity_type as RecordEntityType;
-    const named: string[] = [];
-    const names: string[] = [];
-    const before = json(r.before);
-    const after = json(r.after);
-    for (const image of [before, after]) {
-      if (!image) continue;
-      const target = image.target as { accountId?: unknown } | undefined;
-      if (type === "grant" && typeof target?.accountId === "string") named.push(target.accountId);
-      if (type === "asset" && typeof image.accountId === "string") named.push(image.accountId);
-      if (type === "person")
-        for (const v of [image.name, ...(Array.isArray(image.emails) ? image.emails : [])])
-          if (typeof v === "string") names.push(v);
-    }
-    // Events record the fields they change (an import's only the changed ones), or whole views.
-    const renamed =
-      after === null ||
-      (before !== null && ("name" in before || "name" in after) && before.name !== after.name);
-    out.push({ type, id: r.entity_id, named, renamed, names });
+    const change = describeChange(
+      r.entity_type as RecordEntityType,
+      r.entity_id,
+      json(r.before),
+      json(r.after),
+    );
+    if (change) out.push(change);
   }
   return out;
 }
 
-/**
- * The accounts whose findings `changes` can affect, read from the database: the same mapping as
- * `affectedAccountIds` in core/findings/recheck.ts, plus the accounts the events' before and after
- * images name (a grant moved from one account to another affects both). An account counts for
- * the accounts where it is a partner only when its name changed: that is all they read of it.
- */
-export async function affectedAccounts(
+const subjectColumn = {
+  person: "subject_person_id",
+  shared_login: "subject_shared_login_id",
+  partner: "subject_account_id",
+} as const;
+const subjectIdOf = (r: {
+  id: string;
+  subject_type: string;
+  subject_person_id: string | null;
+  subject_account_id: string | null;
+  subject_shared_login_id: string | null;
+}) =>
+  r.subject_type === "person"
+    ? r.subject_person_id!
+    : r.subject_type === "partner"
+      ? r.subject_account_id!
+      : r.subject_type === "shared_login"
+        ? r.subject_shared_login_id!
+        : r.id;
+
+/** `ScopeReader` over the database: each relation read by index, in chunks. */
+export function scopeReader(db: Kysely<DB>, workspaceId: string): ScopeReader {
+  const ws = workspaceId;
+  return {
+    grants: async (ids) => {
+      const out = [];
+      for (const part of chunks(ids))
+        for (const r of await db
+          .selectFrom("access_grant")
+          .select([
+            "id",
+            "target_account_id",
+            "subject_type",
+            "subject_person_id",
+            "subject_account_id",
+            "subject_shared_login_id",
+          ])
+          .where("workspace_id", "=", ws)
+          .where("id", "in", part)
+          .execute())
+          out.push({
+            id: r.id,
+            accountId: r.target_account_id,
+            subjectId: subjectIdOf(r),
+            personId: r.subject_type === "person" ? r.subject_person_id : null,
+          });
+      return out;
+    },
+    grantsOfSubjects: async (ids) => {
+      // Not DISTINCT: SQLite would walk an index of the whole workspace's grants for the order.
+      const out = new Map<string, { accountId: string; subjectId: string }>();
+      for (const part of chunks(ids))
+        for (const column of Object.values(subjectColumn))
+          for (const r of await db
+            .selectFrom("access_grant")
+            .select(["target_account_id", `${column} as subject`])
+            .where("workspace_id", "=", ws)
+            .where(column, "in", part)
+            .execute())
+            out.set(`${r.target_account_id} ${r.subject}`, {
+              accountId: r.target_account_id,
+              subjectId: r.subject!,
+            });
+      return [...out.values()];
+    },
+    accountsOwnedBy: async (ids) => {
+      const out: string[] = [];
+      for (const part of chunks(ids))
+        for (const r of await db
+          .selectFrom("platform_account")
+          .select("id")
+          .where("workspace_id", "=", ws)
+          .where((eb) => eb.or([eb("owner_person_id", "in", part), eb("backup_owner_person_id", "in", part)]))
+          .execute())
+          out.push(r.id);
+      return out;
+    },
+    namesOf: async (ids) => (await peopleByIds(db, ws, ids)).flatMap((p) => [p.name, ...p.emails]),
+    textsNaming: (keys) => textsNaming(db, ws, keys),
+    loginsKnownBy: async (ids) => {
+      const out = new Set<string>();
+      for (const part of chunks(ids))
+        for (const r of await db
+          .selectFrom("shared_login_knower")
+          .select("shared_login_id")
+          .where("workspace_id", "=", ws)
+          .where("person_id", "in", part)
+          .execute())
+          out.add(r.shared_login_id);
+      return [...out];
+    },
+    organizationsOf: async (ids) => {
+      const out = new Map<string, string | null>();
+      for (const part of chunks(ids))
+        for (const r of await db
+          .selectFrom("person")
+          .select(["id", "organization_id"])
+          .where("workspace_id", "=", ws)
+          .where("id", "in", part)
+          .execute())
+          out.set(r.id, r.organization_id);
+      return out;
+    },
+  };
+}
+
+/** The findings `changes` can affect (see `recheckScope`), read from the database. */
+export function affectedScope(
   db: Kysely<DB>,
   workspaceId: string,
   changes: RecordChange[],
-): Promise<Set<string>> {
-  const ws = workspaceId;
-  const out = new Set<string>();
-  const ids = Object.fromEntries(RECORD_ENTITY_TYPES.map((t) => [t, new Set<string>()])) as Record<
-    RecordEntityType,
-    Set<string>
-  >;
-  const renamed = new Set<string>();
-  for (const c of changes) {
-    ids[c.type].add(c.id);
-    for (const a of c.named) out.add(a);
-    if (c.type === "account" && c.renamed) renamed.add(c.id);
-  }
-  for (const id of ids.account) out.add(id);
-  const targetsOf = async (
-    column: "id" | "subject_person_id" | "subject_shared_login_id" | "subject_account_id",
-    of: Set<string>,
-  ) => {
-    for (const part of chunks([...of])) {
-      const rows = await db
-        .selectFrom("access_grant")
-        .select("target_account_id")
-        .distinct()
-        .where("workspace_id", "=", ws)
-        .where(column, "in", part)
-        .execute();
-      for (const r of rows) out.add(r.target_account_id);
-    }
-  };
-  for (const part of chunks([...ids.organization])) {
-    const accounts = await db
-      .selectFrom("platform_account")
-      .select("id")
-      .where("workspace_id", "=", ws)
-      .where("organization_id", "in", part)
-      .execute();
-    for (const a of accounts) out.add(a.id);
-    const people = await db
-      .selectFrom("person")
-      .select("id")
-      .where("workspace_id", "=", ws)
-      .where("organization_id", "in", part)
-      .execute();
-    for (const p of people) ids.person.add(p.id);
-  }
-  for (const part of chunks([...ids.person])) {
-    const owned = await db
-      .selectFrom("platform_account")
-      .select("id")
-      .where("workspace_id", "=", ws)
-      .where((eb) => eb.or([eb("owner_person_id", "in", part), eb("backup_owner_person_id", "in", part)]))
-      .execute();
-    for (const a of owned) out.add(a.id);
-    const known = await db
-      .selectFrom("shared_login_knower")
-      .select("shared_login_id")
-      .where("workspace_id", "=", ws)
-      .where("person_id", "in", part)
-      .execute();
-    for (const k of known) ids.shared_login.add(k.shared_login_id);
-  }
-  if (ids.person.size) {
-    const keys = new Set(changes.flatMap((c) => c.names.map(nameKey)));
-    for (const p of await peopleByIds(db, ws, ids.person)) for (const k of personNameKeys(p)) keys.add(k);
-    for (const id of await accountsNaming(db, ws, keys)) out.add(id);
-  }
-  for (const part of chunks([...ids.asset])) {
-    const assets = await db
-      .selectFrom("platform_asset")
-      .select("account_id")
-      .where("workspace_id", "=", ws)
-      .where("id", "in", part)
-      .execute();
-    for (const a of assets) out.add(a.account_id);
-  }
-  await targetsOf("id", ids.grant);
-  await targetsOf("subject_person_id", ids.person);
-  await targetsOf("subject_shared_login_id", ids.shared_login);
-  await targetsOf("subject_account_id", renamed);
-  return out;
+): Promise<RecheckScope> {
+  return recheckScope(changes, scopeReader(db, workspaceId));
 }
 
-/** The names and emails of some people (those that exist). */
-async function peopleByIds(db: Kysely<DB>, ws: string, ids: Iterable<string>) {
-  const out = new Map<string, { name: string; emails: string[] }>();
-  for (const part of chunks([...ids])) {
-    for (const r of await db
-      .selectFrom("person")
-      .select(["id", "name"])
-      .where("workspace_id", "=", ws)
-      .where("id", "in", part)
-      .execute())
-      out.set(r.id, { name: r.name, emails: [] });
-    for (const e of await db
-      .selectFrom("person_email")
-      .select(["person_id", "email"])
-      .where("workspace_id", "=", ws)
-      .where("person_id", "in", part)
-      .execute())
-      out.get(e.person_id)?.emails.push(e.email);
+/** People by ID, with their emails in the order `record.listPeople` gives them (the first is the one findings name). */
+async function peopleByIds(db: Kysely<DB>, ws: string, ids: Iterable<string>): Promise<FPerson[]> {
+  const people: FPerson[] = [];
+  for (const part of chunks(new Set(ids))) {
+    const [rows, emails] = await Promise.all([
+      db.selectFrom("person").selectAll().where("workspace_id", "=", ws).where("id", "in", part).execute(),
+      db
+        .selectFrom("person_email")
+        .select(["person_id", "email"])
+        .where("workspace_id", "=", ws)
+        .where("person_id", "in", part)
+        // By email as record.listPeople reads them, through an expression so SQLite does not walk
+        // the whole workspace's emails in primary-key order to avoid a sort.
+        .orderBy(sql`email || ''`)
+        .execute(),
+    ]);
+    const byPerson = new Map<string, string[]>();
+    for (const e of emails) {
+      const list = byPerson.get(e.person_id);
+      if (list) list.push(e.email);
+      else byPerson.set(e.person_id, [e.email]);
+    }
+    for (const r of rows) people.push(personView(r, byPerson.get(r.id) ?? []));
   }
-  return [...out.values()];
+  return people;
 }
 
 /**
- * The accounts where a text names one of `keys` (see `nameKey`): their recovery or two-step
- * holder, or the "granted by" of one of their system users (read through a partial index).
+ * What a text names by one of `keys` (see `nameKey`): the accounts whose recovery or two-step
+ * holder does, and the system users whose "granted by" does (read through a partial index).
  */
-async function accountsNaming(db: Kysely<DB>, ws: string, keys: Set<string>): Promise<string[]> {
-  if (!keys.size) return [];
+async function textsNaming(
+  db: Kysely<DB>,
+  ws: string,
+  keys: ReadonlySet<string>,
+): Promise<{ accounts: string[]; systemUsers: { accountId: string; grantId: string }[] }> {
+  if (!keys.size) return { accounts: [], systemUsers: [] };
   const names = (text: string | null) => !!text && keys.has(nameKey(text));
   const [accounts, systemUsers] = await Promise.all([
     db
@@ -305,60 +451,80 @@ async function accountsNaming(db: Kysely<DB>, ws: string, keys: Set<string>): Pr
       .execute(),
     db
       .selectFrom("access_grant")
-      .select(["target_account_id", "granted_by"])
+      .select(["id", "target_account_id", "granted_by"])
       .where("workspace_id", "=", ws)
       .where(sql<boolean>`subject_type = 'system_user'`)
       .where("granted_by", "is not", null)
       .execute(),
   ]);
-  return [
-    ...accounts.filter((a) => names(a.recovery_email_holder) || names(a.two_factor_holder)).map((a) => a.id),
-    ...systemUsers.filter((g) => names(g.granted_by)).map((g) => g.target_account_id),
-  ];
+  return {
+    accounts: accounts
+      .filter((a) => names(a.recovery_email_holder) || names(a.two_factor_holder))
+      .map((a) => a.id),
+    systemUsers: systemUsers
+      .filter((g) => names(g.granted_by))
+      .map((g) => ({ accountId: g.target_account_id, grantId: g.id })),
+  };
 }
 
 /**
- * The part of the record the rules need to re-check `accountIds` (see `sliceFindingsInput`):
- * those accounts, the grants that target them, their assets, and the people, shared logins and
- * partner accounts those name. Read by account and by ID, never the whole workspace.
+ * The part of the record `recheckFindings` needs for `scope` (see `sliceForScope`): the scoped
+ * accounts; the grants of their scoped subjects, or every grant of an account re-checked whole;
+ * the people, shared logins and partner accounts those name; the accounts' owners and backup
+ * owners, and the people who left that their holder texts and system users' "granted by" name. Read by
+ * account, subject and ID, never the whole workspace.
  */
-export async function loadFindingsInputFor(
+export async function loadScopeInput(
   db: Kysely<DB>,
   workspaceId: string,
   asOf: string,
-  accountIds: Iterable<string>,
+  scope: RecheckScope,
 ): Promise<FindingsInput> {
   const ws = workspaceId;
-  const only = [...new Set(accountIds)];
-  const grantRows: DB["access_grant"][] = [];
-  const assets: FindingsInput["assets"] = [];
-  for (const part of chunks(only)) {
-    grantRows.push(
-      ...(await db
-        .selectFrom("access_grant")
-        .selectAll()
-        .where("workspace_id", "=", ws)
-        .where("target_account_id", "in", part)
-        .execute()),
-    );
+  const whole = [...scope].filter(([, s]) => s.subjects === "all").map(([id]) => id);
+  const partial = [...scope].filter(([, s]) => s.subjects !== "all");
+  const rows = new Map<string, GrantRow>();
+  for (const part of chunks(whole))
     for (const r of await db
-      .selectFrom("platform_asset")
-      .selectAll()
+      .selectFrom("access_grant")
+      .select(GRANT_COLUMNS)
       .where("workspace_id", "=", ws)
-      .where("account_id", "in", part)
+      .where("target_account_id", "in", part)
       .execute())
-      assets.push({
-        id: r.id,
-        name: r.name,
-        type: r.type,
-        platformId: r.platform_id,
-        accountId: r.account_id,
-      });
-  }
+      rows.set(r.id, r);
+  const subjects = new Set(partial.flatMap(([, s]) => (s.subjects === "all" ? [] : [...s.subjects])));
+  const accountIds = partial.map(([id]) => id);
+  const keep = (r: GrantRow) => {
+    const s = scope.get(r.target_account_id)?.subjects;
+    if (s && (s === "all" || s.has(subjectIdOf(r)))) rows.set(r.id, r);
+  };
+  // A person's grants by (person, account); a shared login's, a partner's or a system user's by
+  // subject (they hold few), then kept for the scoped accounts: SQLite, without statistics,
+  // would rather walk a large account's grants than the subject's.
+  for (const accounts of chunks(accountIds))
+    for (const ids of chunks(subjects))
+      for (const r of await db
+        .selectFrom("access_grant")
+        .select(GRANT_COLUMNS)
+        .where("workspace_id", "=", ws)
+        .where("subject_person_id", "in", ids)
+        .where("target_account_id", "in", accounts)
+        .execute())
+        keep(r);
+  if (accountIds.length)
+    for (const ids of chunks(subjects))
+      for (const column of ["subject_shared_login_id", "subject_account_id", "id"] as const)
+        for (const r of await db
+          .selectFrom("access_grant")
+          .select(GRANT_COLUMNS)
+          .where("workspace_id", "=", ws)
+          .where(column, "in", ids)
+          .execute())
+          keep(r);
   // The order a full load reads them in (by ID): the first of several grants names a finding.
-  grantRows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  const grants = grantRows.map(grantView);
-  const accountSet = new Set(only);
+  const grants = [...rows.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).map(ruleGrant);
+
+  const accountSet = new Set(scope.keys());
   const personSet = new Set<string>();
   const loginSet = new Set<string>();
   for (const g of grants) {
@@ -367,36 +533,31 @@ export async function loadFindingsInputFor(
     else if (s.type === "partner") accountSet.add(s.accountId);
     else if (s.type === "shared_login") loginSet.add(s.sharedLoginId);
   }
-  const accountRows: PlatformAccountTable[] = [];
-  for (const part of chunks([...accountSet]))
-    accountRows.push(
-      ...(await db
-        .selectFrom("platform_account")
-        .selectAll()
-        .where("workspace_id", "=", ws)
-        .where("id", "in", part)
-        .execute()),
-    );
-  const accounts: FAccount[] = accountRows.map((r) => {
-    const a = accountView(r);
-    return { ...a, createdOn: a.createdAt.slice(0, 10) };
-  });
-  for (const a of accounts) {
-    if (a.ownerPersonId) personSet.add(a.ownerPersonId);
-    if (a.backupOwnerPersonId) personSet.add(a.backupOwnerPersonId);
-  }
-  // The people who left that the accounts' recovery and two-step holders, and their system users'
-  // "granted by", name (the rules read only those who left).
-  const rechecked = new Set(only);
+  const accounts: FAccount[] = [];
+  for (const part of chunks(accountSet))
+    for (const r of await db
+      .selectFrom("platform_account")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("id", "in", part)
+      .execute())
+      accounts.push(ruleAccount(r));
+  for (const a of accounts)
+    if (scope.has(a.id)) {
+      if (a.ownerPersonId) personSet.add(a.ownerPersonId);
+      if (a.backupOwnerPersonId) personSet.add(a.backupOwnerPersonId);
+    }
+  // The people who left that the scoped accounts' recovery and two-step holders, and the system
+  // users' "granted by", name (the rules read only those who left).
   const texts = new Set(
     [
-      ...accounts.flatMap((a) => (rechecked.has(a.id) ? [a.recoveryEmailHolder, a.twoFactorHolder] : [])),
+      ...accounts.flatMap((a) => (scope.has(a.id) ? [a.recoveryEmailHolder, a.twoFactorHolder] : [])),
       ...grants.map((g) => (g.subject.type === "system_user" ? g.grantedBy : null)),
     ].flatMap((t) => (t ? [nameKey(t)] : [])),
   );
   if (texts.size) for (const id of await departedNamed(db, ws, texts)) personSet.add(id);
   const sharedLogins: FSharedLogin[] = [];
-  for (const part of chunks([...loginSet])) {
+  for (const part of chunks(loginSet)) {
     const [logins, knowers] = await Promise.all([
       db
         .selectFrom("shared_login")
@@ -418,30 +579,230 @@ export async function loadFindingsInputFor(
       sharedLogins.push({ id: l.id, label: l.label, knownByPersonIds });
     }
   }
-  const people: FindingsInput["people"] = [];
-  for (const part of chunks([...personSet])) {
-    const [rows, emails] = await Promise.all([
-      db.selectFrom("person").selectAll().where("workspace_id", "=", ws).where("id", "in", part).execute(),
-      db
-        .selectFrom("person_email")
-        .select(["person_id", "email"])
+  return { asOf, people: await peopleByIds(db, ws, personSet), accounts, assets: [], sharedLogins, grants };
+}
+
+/** Past this many grants on an account, its outsiders are looked up from each organization's people (see `outsidersOf`). */
+const OUTSIDERS_BY_ACCOUNT = 2000;
+
+/**
+ * `AccountFacts` of each account in `accounts` whose scope names only some subjects, counted by
+ * the database as `accountFacts` counts them from every grant: admins from the account-level
+ * grants with an admin role (two index reads: the account's distinct roles, then the grants of
+ * those that are admin-level), outsiders only for the organizations in scope.
+ */
+export async function loadAccountFacts(
+  db: Kysely<DB>,
+  workspaceId: string,
+  asOf: string,
+  scope: RecheckScope,
+  accounts: FAccount[],
+  catalog: FindingsCatalog,
+  options: { outsidersByAccount?: number } = {},
+): Promise<Map<string, AccountFacts>> {
+  const ws = workspaceId;
+  const targets = accounts.filter((a) => {
+    const s = scope.get(a.id);
+    return s && s.subjects !== "all";
+  });
+  const facts = new Map<string, AccountFacts>();
+  if (targets.length === 0) return facts;
+  const platformOf = new Map(targets.map((a) => [a.id, a.platform]));
+
+  // Admins: live account-level grants of an admin-level role, held by people who have not left.
+  const adminRoles = new Map<string, Set<string>>();
+  for (const part of chunks(targets.map((a) => a.id)))
+    for (const r of await db
+      .selectFrom("access_grant")
+      .select(["target_account_id", "role"])
+      .distinct()
+      .where("workspace_id", "=", ws)
+      .where("target_account_id", "in", part)
+      .where("target_asset_id", "is", null)
+      .execute())
+      if (catalog.isAdminLevel(platformOf.get(r.target_account_id)!, r.role)) {
+        const set = adminRoles.get(r.target_account_id) ?? new Set();
+        set.add(r.role);
+        adminRoles.set(r.target_account_id, set);
+      }
+  const admins = new Map<string, Set<string>>(targets.map((a) => [a.id, new Set()]));
+  const roles = new Set([...adminRoles.values()].flatMap((s) => [...s]));
+  const holders = new Map<string, { accountId: string; personId: string }[]>();
+  if (roles.size)
+    for (const part of chunks(adminRoles.keys()))
+      for (const r of await db
+        .selectFrom("access_grant")
+        .select(["target_account_id", "subject_person_id", "role", "status", "expires_on"])
         .where("workspace_id", "=", ws)
-        .where("person_id", "in", part)
-        // By email as record.listPeople reads them (a person's first email is the one findings
-        // name), through an expression so SQLite does not walk the whole workspace's emails in
-        // primary-key order to avoid a sort.
-        .orderBy(sql`email || ''`)
-        .execute(),
-    ]);
-    const byPerson = new Map<string, string[]>();
-    for (const e of emails) {
-      const list = byPerson.get(e.person_id);
-      if (list) list.push(e.email);
-      else byPerson.set(e.person_id, [e.email]);
-    }
-    for (const r of rows) people.push(personView(r, byPerson.get(r.id) ?? []));
+        .where("target_account_id", "in", part)
+        .where("target_asset_id", "is", null)
+        .where("role", "in", [...roles])
+        .where("subject_type", "=", "person")
+        .execute())
+        if (
+          adminRoles.get(r.target_account_id)?.has(r.role) &&
+          isLiveGrant({ status: r.status as FGrant["status"], expiresOn: r.expires_on }, asOf)
+        ) {
+          const list = holders.get(r.subject_person_id!) ?? [];
+          list.push({ accountId: r.target_account_id, personId: r.subject_person_id! });
+          holders.set(r.subject_person_id!, list);
+        }
+  for (const part of chunks(holders.keys()))
+    for (const p of await db
+      .selectFrom("person")
+      .select(["id", "status", "left_on"])
+      .where("workspace_id", "=", ws)
+      .where("id", "in", part)
+      .execute())
+      if (!hasDeparted({ status: p.status as FPerson["status"], leftOn: p.left_on }, asOf))
+        for (const h of holders.get(p.id) ?? []) admins.get(h.accountId)!.add(h.personId);
+  const sole = [...admins.values()].filter((s) => s.size === 1).map((s) => [...s][0]!);
+  const soleAdmins = new Map((await peopleByIds(db, ws, sole)).map((p) => [p.id, p]));
+
+  const outsiders = await outsidersOf(
+    db,
+    ws,
+    asOf,
+    targets.filter((a) => catalog.hasPartnerMechanism(a.platform)),
+    scope,
+    options.outsidersByAccount ?? OUTSIDERS_BY_ACCOUNT,
+  );
+  for (const a of targets) {
+    const set = admins.get(a.id)!;
+    facts.set(a.id, {
+      adminCount: set.size,
+      soleAdmin: set.size === 1 ? (soleAdmins.get([...set][0]!) ?? null) : null,
+      outsiders: outsiders.get(a.id) ?? new Map(),
+    });
   }
-  return { asOf, people, accounts, assets, sharedLogins, grants };
+  return facts;
+}
+
+/**
+ * For each account (on a platform with partner connections), the people of outside organizations
+ * (all, or those its scope names) with live access to it, per organization, in the order of their
+ * first live grant. Accounts with few grants are read together from their grants; a larger one
+ * from each scoped organization's people through the (person, account) index, so a change on an
+ * account of many thousand grants reads only that organization's people.
+ */
+async function outsidersOf(
+  db: Kysely<DB>,
+  ws: string,
+  asOf: string,
+  accounts: FAccount[],
+  scope: RecheckScope,
+  byAccountUpTo: number,
+): Promise<Map<string, Map<string, { id: string; name: string }[]>>> {
+  const out = new Map<string, Map<string, { id: string; name: string }[]>>();
+  const orgsOf = (a: FAccount) => {
+    const orgs = scope.get(a.id)!.organizations;
+    return orgs === "all" ? null : [...orgs].filter((o) => o !== a.organizationId);
+  };
+  const wanted = accounts.filter((a) => orgsOf(a)?.length !== 0);
+  const byAccount: FAccount[] = [];
+  const byOrganization: FAccount[] = [];
+  for (const a of wanted) {
+    const size =
+      orgsOf(a) === null
+        ? 0
+        : (
+            await sql<{ n: number }>`select count(*) as n from (select 1 from access_grant
+              where workspace_id = ${ws} and target_account_id = ${a.id} limit ${byAccountUpTo + 1}) x`.execute(
+              db,
+            )
+          ).rows[0]!.n;
+    (size <= byAccountUpTo ? byAccount : byOrganization).push(a);
+  }
+  type Row = { account: string; id: string; name: string; org: string; first: string };
+  const rows: Row[] = [];
+  const live = sql`g.status = 'active' and (g.expires_on is null or g.expires_on = '' or substr(g.expires_on, 1, 10) >= ${asOf})`;
+  // CROSS JOIN keeps SQLite's join order as written (PostgreSQL plans it freely).
+  for (const part of chunks(byAccount)) {
+    const orgs = part.map(orgsOf);
+    const inOrgs = orgs.includes(null)
+      ? sql`p.organization_id is not null`
+      : sql`p.organization_id in (${sql.join([...new Set(orgs.flat() as string[])])})`;
+    rows.push(
+      ...(
+        await sql<Row>`
+          select g.target_account_id as account, p.id, p.name, p.organization_id as org, min(g.id) as first
+          from access_grant g cross join person p
+          where g.workspace_id = ${ws} and g.target_account_id in (${sql.join(part.map((a) => a.id))})
+            and g.subject_type = 'person' and ${live}
+            and p.workspace_id = g.workspace_id and p.id = g.subject_person_id and ${inOrgs}
+          group by g.target_account_id, p.id, p.name, p.organization_id`.execute(db)
+      ).rows,
+    );
+  }
+  for (const a of byOrganization)
+    rows.push(
+      ...(
+        await sql<Row>`
+          select g.target_account_id as account, p.id, p.name, p.organization_id as org, min(g.id) as first
+          from person p cross join access_grant g
+          where p.workspace_id = ${ws} and p.organization_id in (${sql.join(orgsOf(a)!)})
+            and g.workspace_id = p.workspace_id and g.subject_person_id = p.id and g.target_account_id = ${a.id}
+            and g.subject_type = 'person' and ${live}
+          group by g.target_account_id, p.id, p.name, p.organization_id`.execute(db)
+      ).rows,
+    );
+  const accountById = new Map(wanted.map((a) => [a.id, a]));
+  for (const r of rows.sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0))) {
+    const a = accountById.get(r.account)!;
+    const orgs = orgsOf(a);
+    if (r.org === a.organizationId || (orgs && !orgs.includes(r.org))) continue;
+    const map = out.get(a.id) ?? new Map<string, { id: string; name: string }[]>();
+    out.set(a.id, map);
+    const list = map.get(r.org) ?? [];
+    list.push({ id: r.id, name: r.name });
+    map.set(r.org, list);
+  }
+  return out;
+}
+
+/** Stored findings of `scope` (see `findingInScope`), read by account, rule and key. */
+async function storedInScope(trx: Kysely<DB>, ws: string, scope: RecheckScope): Promise<FindingTable[]> {
+  const rows = new Map<string, FindingTable>();
+  const whole = [...scope].filter(([, s]) => s.subjects === "all").map(([id]) => id);
+  const partial = [...scope].filter(([, s]) => s.subjects !== "all");
+  for (const part of chunks(whole))
+    for (const r of await trx
+      .selectFrom("finding")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("account_id", "in", part)
+      .execute())
+      rows.set(r.key, r);
+  const byRule = [...ACCOUNT_RULES, "external-individual-access", "shared-login-known-by-departed"];
+  for (const part of chunks(partial.map(([id]) => id)))
+    for (const r of await trx
+      .selectFrom("finding")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("account_id", "in", part)
+      .where("rule", "in", byRule)
+      .execute())
+      rows.set(r.key, r);
+  const keys = partial.flatMap(([account, s]) =>
+    s.subjects === "all"
+      ? []
+      : [...s.subjects].flatMap((subject) =>
+          [...PER_SUBJECT_RULES]
+            .filter((rule) => rule !== "shared-login-known-by-departed")
+            .map((rule) => `${rule}:${subject}:${account}`),
+        ),
+  );
+  for (const part of chunks(keys))
+    for (const r of await trx
+      .selectFrom("finding")
+      .selectAll()
+      .where("workspace_id", "=", ws)
+      .where("key", "in", part)
+      .execute())
+      rows.set(r.key, r);
+  return [...rows.values()].filter((r) =>
+    findingInScope({ key: r.key, rule: r.rule, accountId: r.account_id }, scope),
+  );
 }
 
 /** People marked departed or with a leaving date whose name or an email is one of `keys`. */
@@ -497,11 +858,13 @@ export async function hasLegacyFindings(db: Kysely<DB>, workspaceId: string): Pr
 
 /**
  * Store a scan's result: new findings open, findings that cleared resolve themselves, and a
- * finding that comes back reopens. Each opening and closing is a history event; decisions
- * (acknowledged, snoozed) are kept across scans through the stable key.
+ * finding that comes back reopens. Each opening and closing is a history event, written in the
+ * same transaction as the findings (all rows and events in batches); decisions (acknowledged,
+ * snoozed) are kept across scans through the stable key. Findings whose text did not change are
+ * not written at all.
  *
- * With `accountIds`, `found` is a re-check of those accounts only: just the stored findings of
- * those accounts are compared with it, the others are left as they are.
+ * With `scope`, `found` is a re-check of that scope only: just the stored findings in it are
+ * compared with it, the others are left as they are.
  *
  * `basedOn` is the history head the caller read before loading the record. The scan is stored as
  * up to date with the head at commit when no record change landed after `basedOn` (only this
@@ -513,30 +876,19 @@ export async function reconcileFindings(
   found: Finding[],
   asOf: string,
   now: Date,
-  options: { accountIds?: Iterable<string>; basedOn?: number } = {},
-): Promise<void> {
-  await inTransaction(db, async (trx) => {
+  options: { scope?: RecheckScope; basedOn?: number } = {},
+): Promise<{ opened: number; reopened: number; updated: number; resolved: number }> {
+  const root = db.isTransaction ? undefined : db;
+  return inTransaction(db, async (trx) => {
     // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
     if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
       await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
     }
     const actor: Actor = { userId: null, label: "findings scan" };
-    const only = options.accountIds ? new Set(options.accountIds) : null;
-    const rows: FindingTable[] = [];
-    if (only)
-      for (const part of chunks([...only]))
-        rows.push(
-          ...(await trx
-            .selectFrom("finding")
-            .selectAll()
-            .where("workspace_id", "=", workspaceId)
-            .where("account_id", "in", part)
-            .execute()),
-        );
-    else
-      rows.push(
-        ...(await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute()),
-      );
+    const scope = options.scope ?? null;
+    const rows = scope
+      ? await storedInScope(trx, workspaceId, scope)
+      : await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute();
     const existing = new Map(rows.map((r) => [r.key, r]));
     // Decisions on findings stored under a legacy key carry over to the new per-account keys (a
     // full scan sees them all; `hasLegacyFindings` sends the service to one while any is open).
@@ -547,9 +899,14 @@ export async function reconcileFindings(
     );
     const at = now.toISOString();
     const current = new Set<string>();
+    const inserts: FindingTable[] = [];
+    const reopens: Record<string, unknown>[] = [];
+    const updates: Record<string, unknown>[] = [];
+    const resolves: string[] = [];
+    const events: HistoryDraft[] = [];
     for (const f of found) {
-      if (only && (f.accountId === null || !only.has(f.accountId)))
-        throw new Error(`A re-check of some accounts found ${f.key}, on another account.`);
+      if (scope && !findingInScope(f, scope))
+        throw new Error(`A re-check of some findings found ${f.key}, outside its scope.`);
       current.add(f.key);
       const row = existing.get(f.key);
       const fields = {
@@ -563,41 +920,35 @@ export async function reconcileFindings(
       };
       if (!row) {
         const was = legacy.get(legacyKey(f.key) ?? "");
-        await trx
-          .insertInto("finding")
-          .values({
-            workspace_id: workspaceId,
-            key: f.key,
-            ...fields,
-            status: was?.status ?? "open",
-            reason: was?.reason ?? null,
-            decided_by: was?.decided_by ?? null,
-            decided_at: was?.decided_at ?? null,
-            snoozed_until: was?.snoozed_until ?? null,
-            first_seen: was?.first_seen ?? at,
-            resolved_at: null,
-          })
-          .execute();
-        await appendHistory(trx, {
-          workspaceId,
-          actor,
-          at: now,
+        inserts.push({
+          workspace_id: workspaceId,
+          key: f.key,
+          ...fields,
+          status: was?.status ?? "open",
+          reason: was?.reason ?? null,
+          decided_by: was?.decided_by ?? null,
+          decided_at: was?.decided_at ?? null,
+          snoozed_until: was?.snoozed_until ?? null,
+          first_seen: was?.first_seen ?? at,
+          resolved_at: null,
+        });
+        events.push({
           entityType: "finding",
           entityId: f.key,
           action: "open",
           after: { rule: f.rule, message: f.message },
         });
       } else if (row.status === "resolved") {
-        await trx
-          .updateTable("finding")
-          .set({ ...fields, status: "open", resolved_at: null, reason: null, snoozed_until: null })
-          .where("workspace_id", "=", workspaceId)
-          .where("key", "=", f.key)
-          .execute();
-        await appendHistory(trx, {
-          workspaceId,
-          actor,
-          at: now,
+        reopens.push({
+          workspace_id: workspaceId,
+          key: f.key,
+          ...fields,
+          status: "open",
+          resolved_at: null,
+          reason: null,
+          snoozed_until: null,
+        });
+        events.push({
           entityType: "finding",
           entityId: f.key,
           action: "reopen",
@@ -610,32 +961,32 @@ export async function reconcileFindings(
         row.guide !== f.guide ||
         !sameSubject(row.subject, f.subject)
       ) {
-        await trx
-          .updateTable("finding")
-          .set(fields)
-          .where("workspace_id", "=", workspaceId)
-          .where("key", "=", f.key)
-          .execute();
+        updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
       }
     }
     for (const [key, row] of existing) {
       if (current.has(key) || row.status === "resolved") continue;
-      await trx
-        .updateTable("finding")
-        .set({ status: "resolved", resolved_at: at })
-        .where("workspace_id", "=", workspaceId)
-        .where("key", "=", key)
-        .execute();
-      await appendHistory(trx, {
-        workspaceId,
-        actor,
-        at: now,
+      resolves.push(key);
+      events.push({
         entityType: "finding",
         entityId: key,
         action: "resolve",
         before: { rule: row.rule, message: row.message },
       });
     }
+    const pgTypes = { subject: "jsonb", resolved_at: "timestamptz" };
+    await bulkInsert(root ?? trx, trx, "finding", inserts as unknown as Record<string, unknown>[]);
+    await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], reopens, pgTypes);
+    await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], updates, pgTypes);
+    for (const part of chunks(resolves))
+      await trx
+        .updateTable("finding")
+        .set({ status: "resolved", resolved_at: at })
+        .where("workspace_id", "=", workspaceId)
+        .where("key", "in", part)
+        .execute();
+    await appendHistoryBatch(trx, workspaceId, actor, now, events, root);
+
     let head = await historyHead(trx, workspaceId);
     if (options.basedOn !== undefined && head > options.basedOn) {
       const later = await trx
@@ -653,9 +1004,16 @@ export async function reconcileFindings(
       .insertInto("finding_scan")
       .values({ workspace_id: workspaceId, history_head: head, as_of: asOf })
       .execute();
+    return {
+      opened: inserts.length,
+      reopened: reopens.length,
+      updated: updates.length,
+      resolved: resolves.length,
+    };
   });
 }
 
+/** Every stored finding of a workspace, in no particular order (tests and exports; the API pages). */
 export async function listStoredFindings(
   db: Kysely<DB>,
   workspaceId: string,
@@ -663,6 +1021,204 @@ export async function listStoredFindings(
 ): Promise<StoredFinding[]> {
   const rows = await db.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute();
   return rows.map((r) => toStored(r, today));
+}
+
+/** The states a list can ask for; an expired snooze counts as open. */
+export const FINDING_STATUSES = ["open", "acknowledged", "snoozed", "resolved"] as const;
+
+/** Findings whose state (as `toStored` shows it on `today`) is one of `statuses`. */
+function statusFilter(statuses: readonly FindingStatus[], today: string) {
+  const parts = statuses.map((s) =>
+    s === "open"
+      ? sql<boolean>`(status = 'open' or (status = 'snoozed' and snoozed_until is not null and snoozed_until <= ${today}))`
+      : s === "snoozed"
+        ? sql<boolean>`(status = 'snoozed' and (snoozed_until is null or snoozed_until > ${today}))`
+        : sql<boolean>`status = ${s}`,
+  );
+  return parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : sql<boolean>`1 = 0`;
+}
+
+export interface FindingsPage {
+  findings: StoredFinding[];
+  /** Give it back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+/** A list position: the last finding shown (its severity and key; the rule starts the key). */
+export function encodeCursor(f: { severity: string; key: string }): string {
+  return Buffer.from(`${f.severity}\n${f.key}`).toString("base64url");
+}
+export function decodeCursor(
+  cursor: string,
+): { severity: Finding["severity"]; rule: string; key: string } | null {
+  const [severity, key, extra] = Buffer.from(cursor, "base64url").toString().split("\n");
+  if (extra !== undefined || !key || !(SEVERITIES as readonly string[]).includes(severity ?? "")) return null;
+  return { severity: severity as Finding["severity"], rule: key.split(":")[0]!, key };
+}
+
+/**
+ * One page of a workspace's stored findings, worst first: by severity, then rule, then key (its
+ * subject and account). `cursor` is the previous page's `nextCursor`. Read through the index on
+ * (severity, rule, key): at most one short query per severity, whatever the workspace's size.
+ */
+export async function listFindingsPage(
+  db: Kysely<DB>,
+  workspaceId: string,
+  today: string,
+  options: {
+    statuses: readonly FindingStatus[];
+    organizationId?: string;
+    limit: number;
+    cursor?: { severity: Finding["severity"]; rule: string; key: string };
+  },
+): Promise<FindingsPage> {
+  const { cursor, limit } = options;
+  const rows: FindingTable[] = [];
+  const from = cursor ? SEVERITIES.indexOf(cursor.severity) : 0;
+  for (const severity of SEVERITIES.slice(from)) {
+    if (rows.length > limit) break;
+    const after = cursor && severity === cursor.severity ? cursor : null;
+    rows.push(
+      ...(await db
+        .selectFrom("finding")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("severity", "=", severity)
+        .where(statusFilter(options.statuses, today))
+        .$if(after !== null, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb("rule", ">", after!.rule),
+              eb.and([eb("rule", "=", after!.rule), eb("key", ">", after!.key)]),
+            ]),
+          ),
+        )
+        .$if(options.organizationId !== undefined, (q) =>
+          q.where(
+            "account_id",
+            "in",
+            db
+              .selectFrom("platform_account")
+              .select("id")
+              .where("workspace_id", "=", workspaceId)
+              .where("organization_id", "=", options.organizationId!),
+          ),
+        )
+        .orderBy("rule")
+        .orderBy("key")
+        .limit(limit + 1 - rows.length)
+        .execute()),
+    );
+  }
+  const page = rows.slice(0, limit).map((r) => toStored(r, today));
+  return { findings: page, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+}
+
+export interface FindingCounts {
+  /** Open findings (expired snoozes included) by severity. */
+  bySeverity: Record<Finding["severity"], number>;
+  /** Every finding by the state `toStored` shows. */
+  byStatus: Record<FindingStatus, number>;
+}
+
+/** Counts of a workspace's findings by severity (open ones) and by state, in one index read. */
+export async function countFindings(
+  db: Kysely<DB>,
+  workspaceId: string,
+  today: string,
+): Promise<FindingCounts> {
+  const rows = await db
+    .selectFrom("finding")
+    .select((eb) => [
+      "status",
+      "severity",
+      sql<number>`case when status = 'snoozed' and snoozed_until is not null and snoozed_until <= ${today} then 1 else 0 end`.as(
+        "expired",
+      ),
+      eb.fn.countAll<number>().as("n"),
+    ])
+    .where("workspace_id", "=", workspaceId)
+    .groupBy(["status", "severity", "expired"])
+    .execute();
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as FindingCounts["bySeverity"];
+  const byStatus = Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as FindingCounts["byStatus"];
+  for (const r of rows) {
+    const status = (Number(r.expired) ? "open" : r.status) as FindingStatus;
+    byStatus[status] = (byStatus[status] ?? 0) + Number(r.n);
+    if (status === "open") bySeverity[r.severity as Finding["severity"]] += Number(r.n);
+  }
+  return { bySeverity, byStatus };
+}
+
+/** How many findings of these states are on accounts of one organization. */
+export async function countFindingsOf(
+  db: Kysely<DB>,
+  workspaceId: string,
+  today: string,
+  statuses: readonly FindingStatus[],
+  organizationId: string,
+): Promise<number> {
+  const r = await db
+    .selectFrom("finding")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("workspace_id", "=", workspaceId)
+    .where(statusFilter(statuses, today))
+    .where(
+      "account_id",
+      "in",
+      db
+        .selectFrom("platform_account")
+        .select("id")
+        .where("workspace_id", "=", workspaceId)
+        .where("organization_id", "=", organizationId),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Open findings per organization (of their accounts) and severity. */
+export async function countOpenByOrganization(
+  db: Kysely<DB>,
+  workspaceId: string,
+  today: string,
+): Promise<{ organizationId: string; counts: Record<Finding["severity"], number> }[]> {
+  const rows = await db
+    .selectFrom("finding as f")
+    .innerJoin("platform_account as a", (j) =>
+      j.onRef("a.workspace_id", "=", "f.workspace_id").onRef("a.id", "=", "f.account_id"),
+    )
+    .select((eb) => ["a.organization_id as org", "f.severity", eb.fn.countAll<number>().as("n")])
+    .where("f.workspace_id", "=", workspaceId)
+    .where(
+      sql<boolean>`(f.status = 'open' or (f.status = 'snoozed' and f.snoozed_until is not null and f.snoozed_until <= ${today}))`,
+    )
+    .groupBy(["a.organization_id", "f.severity"])
+    .execute();
+  const out = new Map<string, Record<Finding["severity"], number>>();
+  for (const r of rows) {
+    const counts =
+      out.get(r.org) ??
+      (Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Finding["severity"], number>);
+    counts[r.severity as Finding["severity"]] += Number(r.n);
+    out.set(r.org, counts);
+  }
+  return [...out].map(([organizationId, counts]) => ({ organizationId, counts }));
+}
+
+/** One stored finding by key, or null. */
+export async function getStoredFinding(
+  db: Kysely<DB>,
+  workspaceId: string,
+  key: string,
+  today: string,
+): Promise<StoredFinding | null> {
+  const r = await db
+    .selectFrom("finding")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("key", "=", key)
+    .executeTakeFirst();
+  return r ? toStored(r, today) : null;
 }
 
 export async function decideFinding(

@@ -8,6 +8,7 @@ import {
   GENESIS_HASH,
   type HistoryEventBody,
 } from "../core/history/canonical.ts";
+import { namedRefs } from "../core/history/refs.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { rowWriter } from "./bulk-insert.ts";
 import { checkSeal, latestSeal } from "./history-seal.ts";
@@ -44,6 +45,12 @@ export interface HistoryDraft {
    * It is stored and hashed as given: anything but canonical JSON would fail verification.
    */
   afterJson?: string;
+  /**
+   * Accounts or people the event concerns besides those its images name (`namedRefs`): e.g. the
+   * account that holds a grant's asset, or, with `afterJson`, what the after image names. The
+   * event is listed under each in `history_ref`.
+   */
+  refs?: readonly (string | null | undefined)[];
 }
 
 /**
@@ -62,7 +69,8 @@ export async function appendHistory(
 
 /**
  * Append many events at once (imports), inside the caller's transaction: hashes are chained in
- * memory as the rows are written. Returns the number of events and the new head of the chain.
+ * memory as the rows are written. Each event is also listed under the accounts and people it
+ * concerns (`history_ref`), in the same transaction. Returns the number of events and the new head of the chain.
  */
 export function appendHistoryBatch(
   trx: Kysely<DB>,
@@ -91,6 +99,8 @@ const HISTORY_COLUMNS = [
   "prev_hash",
   "hash",
 ] as const satisfies readonly (keyof DB["history"])[];
+
+const REF_COLUMNS = ["workspace_id", "ref_id", "seq"] as const satisfies readonly (keyof DB["history_ref"])[];
 
 async function append(
   trx: Kysely<DB>,
@@ -121,6 +131,9 @@ async function append(
   const iso = at.toISOString();
   const ms = at.getTime();
   const writer = rowWriter(root, trx, "history", HISTORY_COLUMNS);
+  const refWriter = rowWriter(root, trx, "history_ref", REF_COLUMNS);
+  const refRow: unknown[] = [workspaceId, "", 0];
+  const named = new Set<string>();
   const row: unknown[] = new Array(HISTORY_COLUMNS.length);
   row[0] = workspaceId;
   row[3] = iso;
@@ -148,6 +161,17 @@ async function append(
     row[11] = prevHash;
     row[12] = hash;
     writer.add(row);
+    // afterJson is not parsed: its caller names what it concerns in `refs`.
+    for (const r of namedRefs(e.entityType, e.before, e.afterJson === undefined ? e.after : undefined))
+      named.add(r);
+    if (e.refs) for (const r of e.refs) if (r) named.add(r);
+    named.delete(e.entityId);
+    refRow[2] = seq;
+    for (const r of named) {
+      refRow[1] = r;
+      refWriter.add(refRow);
+    }
+    named.clear();
     entries?.push({
       workspaceId,
       at: iso,
@@ -162,6 +186,7 @@ async function append(
     prevHash = hash;
   }
   await writer.end();
+  await refWriter.end();
   return { events: seq - first, head: prevHash };
 }
 

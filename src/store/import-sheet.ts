@@ -67,16 +67,20 @@ function present<T extends object>(o: T): Partial<T> {
  * History events for the entities an import creates, made from their rows as the events are
  * written, so no second copy of the import is held in memory.
  */
-function* createdEvents(inserts: {
-  orgs: RecordOrganizationTable[];
-  people: PersonTable[];
-  emails: { email: string }[];
-  accounts: PlatformAccountTable[];
-  assets: PlatformAssetTable[];
-  logins: SharedLoginTable[];
-  knowers: { shared_login_id: string; person_id: string }[];
-  grants: AccessGrantTable[];
-}): Generator<HistoryDraft> {
+function* createdEvents(
+  inserts: {
+    orgs: RecordOrganizationTable[];
+    people: PersonTable[];
+    emails: { email: string }[];
+    accounts: PlatformAccountTable[];
+    assets: PlatformAssetTable[];
+    logins: SharedLoginTable[];
+    knowers: { shared_login_id: string; person_id: string }[];
+    grants: AccessGrantTable[];
+  },
+  /** The account holding each asset, so a grant on an asset is listed under its holder too. */
+  assetHolder: ReadonlyMap<string, string>,
+): Generator<HistoryDraft> {
   const create = "create";
   for (const o of inserts.orgs)
     yield {
@@ -114,10 +118,16 @@ function* createdEvents(inserts: {
       after: { personId: k.person_id },
     };
   // One event object, refilled: the history writer reads each before asking for the next.
-  const event = { entityType: "grant", entityId: "", action: create, afterJson: "" };
+  const refs: (string | null | undefined)[] = [];
+  const event = { entityType: "grant", entityId: "", action: create, afterJson: "", refs };
   for (const g of inserts.grants) {
     event.entityId = g.id;
     event.afterJson = grantImage(g);
+    // What the image names (it is not parsed again), and the account holding its asset.
+    refs[0] = g.target_account_id;
+    refs[1] = g.subject_person_id;
+    refs[2] = g.subject_account_id;
+    refs[3] = g.target_asset_id ? assetHolder.get(g.target_asset_id) : null;
     yield event;
   }
 }
@@ -283,11 +293,13 @@ async function apply(
   );
   const assetsByPid = new Map<string, PlatformAssetTable>();
   const assetsByName = new Map<string, PlatformAssetTable>();
+  const assetHolder = new Map<string, string>();
   for (const a of await trx
     .selectFrom("platform_asset")
     .selectAll()
     .where("workspace_id", "=", ws)
     .execute()) {
+    assetHolder.set(a.id, a.account_id);
     const platform = accountPlatform.get(a.account_id) ?? "";
     if (a.platform_id) assetsByPid.set(`${platform}\u0000${a.platform_id}`, a);
     assetsByName.set(`${a.account_id}\u0000${a.type}\u0000${key(a.name)}`, a);
@@ -516,6 +528,7 @@ async function apply(
         if (asset.platform_id) assetsByPid.set(`${r.platform}\u0000${asset.platform_id}`, asset);
         assetsByName.set(`${acc.id}\u0000${asset.type}\u0000${key(asset.name)}`, asset);
         inserts.assets.push(asset);
+        assetHolder.set(asset.id, acc.id);
         created.assets++;
       } else if (asset.account_id !== acc.id) {
         assignments.push({ row: r.row, accountId: acc.id, asset });
@@ -651,6 +664,13 @@ async function apply(
         action: "update",
         before,
         after: Object.fromEntries(diff.map((f) => [f, fields[f]])),
+        // The images hold only the changed fields: name the grant's account, holder and subject.
+        refs: [
+          existing.target_account_id,
+          existing.target_asset_id ? assetHolder.get(existing.target_asset_id) : null,
+          existing.subject_person_id,
+          existing.subject_account_id,
+        ],
       });
     }
   }
@@ -705,7 +725,7 @@ async function apply(
     ctx.actor,
     ctx.now,
     (function* () {
-      yield* createdEvents(inserts);
+      yield* createdEvents(inserts, assetHolder);
       yield* events;
     })(),
     root,

@@ -20,6 +20,7 @@ export async function grantAppRole(owner: Kysely<any>, appRole: string, schema =
   await sql`grant select, insert, update, delete on all tables in schema ${s} to ${role}`.execute(owner);
   await sql`revoke update, delete, truncate on ${s}.history from ${role}`.execute(owner);
   await sql`revoke update, delete, truncate on ${s}.history_seal from ${role}`.execute(owner);
+  await sql`revoke update, delete, truncate on ${s}.history_ref from ${role}`.execute(owner);
   await sql`revoke insert, update, delete, truncate on ${s}.kysely_migration, ${s}.kysely_migration_lock from ${role}`.execute(
     owner,
   );

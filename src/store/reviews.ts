@@ -397,7 +397,7 @@ export async function completeReview(
 
 export async function cancelReview(db: Kysely<DB>, ctx: WriteContext, reviewId: string): Promise<ReviewView> {
   return inTransaction(db, async (trx) => {
-    await openReview(trx, ctx.workspaceId, reviewId);
+    const review = await openReview(trx, ctx.workspaceId, reviewId);
     await trx
       .updateTable("access_review")
       .set({ status: "cancelled" })
@@ -410,6 +410,7 @@ export async function cancelReview(db: Kysely<DB>, ctx: WriteContext, reviewId: 
       entityType: "review",
       entityId: reviewId,
       action: "cancel",
+      refs: [review.accountId],
     });
     return getReview(trx, ctx.workspaceId, reviewId);
   });

@@ -68,6 +68,7 @@ export interface DB {
   invitation: InvitationTable;
   guide_feedback: GuideFeedbackTable;
   history: HistoryTable;
+  history_ref: HistoryRefTable;
   record_organization: RecordOrganizationTable;
   person: PersonTable;
   person_email: PersonEmailTable;
@@ -326,6 +327,13 @@ export interface HistoryTable {
   after: unknown;
   prev_hash: string;
   hash: string;
+}
+
+/** A history event listed under an account or person it concerns (see migration 0012). */
+export interface HistoryRefTable {
+  workspace_id: string;
+  ref_id: string;
+  seq: number | bigint | string;
 }
 
 interface RecordRow {

@@ -91,3 +91,56 @@ export interface StreamedSnapshot extends Omit<IndexSnapshot, "grants"> {
   grants: Iterable<IndexGrant>;
   grantCount: number;
 }
+
+/** Grants counted by status. */
+export interface StatusCounts {
+  pending: number;
+  active: number;
+  revoked: number;
+}
+
+/** How many grants hold one role (in one part of an account), by status. */
+export interface RoleCount extends StatusCounts {
+  role: string;
+}
+
+/** One partner connection: a grant whose subject is an account. */
+export interface PartnerLink {
+  grantId: string;
+  /** The partner (the grant's subject). */
+  partner: { id: string; name: string };
+  /** What it was given: an account, or an asset and the account holding it. */
+  account: { id: string; name: string };
+  asset: { id: string; name: string } | null;
+  role: string;
+  status: "pending" | "active" | "revoked";
+}
+
+/**
+ * The shape of one account's access, counted in the index: what the account page shows beside
+ * the grants themselves. Lists are cut at the limit asked for; their totals are not.
+ */
+export interface AccountOverview {
+  /** Grants recorded in the account: on it, or on an asset (held here or shared with it). */
+  grants: StatusCounts;
+  /** People holding a grant recorded in the account that is not revoked. */
+  people: number;
+  /** Account-level grants, by role. */
+  accountRoles: RoleCount[];
+  /** Grants recorded in the account on assets another account holds (shared with it), by role. */
+  sharedRoles: RoleCount[];
+  /** Assets held in the account, with the grants on each (recorded here or in a partner). */
+  assets: { total: number; items: { id: string; name: string; grants: StatusCounts; roles: RoleCount[] }[] };
+  /**
+   * Assets another account holds that were shared with this one or have grants recorded here,
+   * with those grants (the assignments made inside this account).
+   */
+  sharedAssets: {
+    total: number;
+    items: { id: string; name: string; holder: { id: string; name: string }; grants: StatusCounts }[];
+  };
+  /** Partner accounts connected to this account or its assets. */
+  partners: { total: number; items: PartnerLink[] };
+  /** Accounts (or their assets) this account is a partner of. */
+  partnerOf: { total: number; items: PartnerLink[] };
+}

@@ -170,6 +170,96 @@ export function scanFindings(input: FindingsInput, catalog: FindingsCatalog): Fi
 }
 
 /**
+ * What the account-level rules read of an account's grants (besides the account itself and its
+ * owner): how many people who still work with you hold a live account-level admin role, who
+ * when only one does, and the people of each outside organization with live access.
+ */
+export interface AccountFacts {
+  adminCount: number;
+  /** The only admin, when `adminCount` is 1. */
+  soleAdmin: FPerson | null;
+  /**
+   * Per outside organization (on a platform with partner connections): its people with live
+   * access to the account, in the order of their first live grant (by grant ID). May hold only
+   * the organizations a re-check is about.
+   */
+  outsiders: ReadonlyMap<string, readonly { id: string; name: string }[]>;
+}
+
+/**
+ * What a re-check of one account covers. The account-level rules (no-admin, single-admin,
+ * too-many-admins, no-owner, owner-departed, backup-owner-departed, recovery-holder-departed,
+ * review-overdue) are always re-checked.
+ */
+export interface AccountScope {
+  /**
+   * Subjects whose own findings on the account are re-checked (every rule keyed on a grant's
+   * subject: a person's, shared login's or partner account's ID, or a system user's grant ID);
+   * "all" for every subject.
+   */
+  subjects: ReadonlySet<string> | "all";
+  /** Outside organizations whose external-individual-access finding is re-checked. */
+  organizations: ReadonlySet<string> | "all";
+}
+
+/** The whole account: every finding it can have. */
+export const WHOLE_ACCOUNT: AccountScope = Object.freeze({ subjects: "all", organizations: "all" });
+
+/** Rules whose findings depend on the account as a whole, re-checked with every scope. */
+export const ACCOUNT_RULES: ReadonlySet<string> = new Set([
+  "no-admin",
+  "single-admin",
+  "too-many-admins",
+  "no-owner",
+  "owner-departed",
+  "backup-owner-departed",
+  "recovery-holder-departed",
+  "review-overdue",
+]);
+
+/** The subject a grant's own findings are keyed on (see `AccountScope.subjects`). */
+export function grantSubjectId(g: Pick<FGrant, "id" | "subject">): string {
+  const s = g.subject;
+  if (s.type === "person") return s.personId;
+  if (s.type === "shared_login") return s.sharedLoginId;
+  if (s.type === "partner") return s.accountId;
+  return g.id;
+}
+
+/**
+ * Whether a finding (by its key, rule and account) belongs to `scope`: what a re-check of that
+ * scope finds replaces exactly these. A rule no longer known is in scope (a re-check resolves it,
+ * as a full scan would).
+ */
+export function findingInScope(
+  f: { key: string; rule: string; accountId: string | null },
+  scope: ReadonlyMap<string, AccountScope>,
+): boolean {
+  const s = f.accountId === null ? undefined : scope.get(f.accountId);
+  if (!s) return false;
+  if (ACCOUNT_RULES.has(f.rule)) return true;
+  const parts = f.key.split(":");
+  if (f.rule === "external-individual-access")
+    return s.organizations === "all" || s.organizations.has(parts[1] ?? "");
+  if (!PER_SUBJECT_RULES.has(f.rule)) return true;
+  if (s.subjects === "all") return true;
+  // shared-login-known-by-departed:<person>:<login>:<account> is about the login's grants.
+  return s.subjects.has((f.rule === "shared-login-known-by-departed" ? parts[2] : parts[1]) ?? "");
+}
+
+/** Rules keyed on one grant subject of the account. */
+export const PER_SUBJECT_RULES: ReadonlySet<string> = new Set([
+  "departed-with-access",
+  "personal-email-admin",
+  "shared-login",
+  "shared-login-known-by-departed",
+  "expired-access",
+  "invite-expired",
+  "stale-invite",
+  "system-user-creator-departed",
+]);
+
+/**
  * The findings of the accounts in `only` (every account when null). Every rule is per account:
  * a finding's key ends with its account, and a rule for account A reads only A, the grants that
  * target A and the people, shared logins and partner accounts those grants name.
@@ -179,7 +269,59 @@ export function scanAccounts(
   catalog: FindingsCatalog,
   only: ReadonlySet<string> | null,
 ): Finding[] {
-  const inputAccounts = only ? input.accounts.filter((a) => only.has(a.id)) : input.accounts;
+  const accounts = only ? input.accounts.filter((a) => only.has(a.id)) : input.accounts;
+  return scan(input, catalog, accounts, null, null).findings;
+}
+
+/**
+ * The findings of a scope: for each account in it, the findings of the subjects and outside
+ * organizations it names plus its account-level findings, exactly as a full scan gives them.
+ *
+ * `input` needs the scoped accounts, the grants of their scoped subjects (every grant of an
+ * account whose subjects are "all"), and the people, shared logins (with their knowers) and
+ * partner accounts those grants and accounts name. `facts` gives each account's `AccountFacts`
+ * (read from the whole record); an account whose subjects are "all" may leave them out, they are
+ * then counted from its grants.
+ */
+export function scanScope(
+  input: FindingsInput,
+  catalog: FindingsCatalog,
+  scope: ReadonlyMap<string, AccountScope>,
+  facts: ReadonlyMap<string, AccountFacts>,
+): Finding[] {
+  const accounts = input.accounts.filter((a) => scope.has(a.id));
+  return scan(input, catalog, accounts, scope, facts).findings;
+}
+
+/** An account's `AccountFacts`, counted from all its grants in `input` (the reference the store's queries match). */
+export function accountFacts(
+  input: FindingsInput,
+  catalog: FindingsCatalog,
+  accountId: string,
+): AccountFacts {
+  const accounts = input.accounts.filter((a) => a.id === accountId);
+  const facts = scan(input, catalog, accounts, null, null).facts.get(accountId);
+  if (!facts) throw new Error(`No account ${accountId} in the input.`);
+  return facts;
+}
+
+/** Live on `asOf`: active, and not past its end date (the rules' own test, for the store's counts). */
+export function isLiveGrant(g: Pick<FGrant, "status" | "expiresOn">, asOf: string): boolean {
+  return g.status === "active" && !(g.expiresOn && parseDay(g.expiresOn) < parseDay(asOf));
+}
+
+/** Has left by `asOf`: marked departed, or their leaving day has come. */
+export function hasDeparted(p: Pick<FPerson, "status" | "leftOn">, asOf: string): boolean {
+  return p.status === "departed" || (p.leftOn !== null && parseDay(p.leftOn) <= parseDay(asOf));
+}
+
+function scan(
+  input: FindingsInput,
+  catalog: FindingsCatalog,
+  inputAccounts: readonly FAccount[],
+  scope: ReadonlyMap<string, AccountScope> | null,
+  givenFacts: ReadonlyMap<string, AccountFacts> | null,
+): { findings: Finding[]; facts: Map<string, AccountFacts> } {
   // Per-scan memos: a workspace has few distinct days and (platform, role) pairs; parsing or
   // resolving them again for every grant is wasted work in a large scan.
   const dayMemo = new Map<string, number>();
@@ -248,19 +390,27 @@ export function scanAccounts(
     return departedByKey.get(nameKey(text)) ?? [];
   };
 
+  const wanted = new Set(inputAccounts.map((a) => a.id));
   const grantsByAccount = new Map<string, FGrant[]>();
   for (const g of input.grants) {
-    if (only && !only.has(g.target.accountId)) continue;
-    const list = grantsByAccount.get(g.target.accountId);
+    const target = g.target.accountId;
+    if (!wanted.has(target)) continue;
+    if (scope) {
+      const subjects = scope.get(target)!.subjects;
+      if (subjects !== "all" && !subjects.has(grantSubjectId(g))) continue;
+    }
+    const list = grantsByAccount.get(target);
     if (list) list.push(g);
-    else grantsByAccount.set(g.target.accountId, [g]);
+    else grantsByAccount.set(target, [g]);
   }
+  const factsOut = new Map<string, AccountFacts>();
 
   // One pass over each account's grants (a large scan is bound by reading grants, people and
   // subjects from memory): first the rules grant by grant, then the account's own rules.
   for (const a of inputAccounts) {
     const name = `${a.name} (${catalog.platformName(a.platform)})`;
     const grants = grantsByAccount.get(a.id) ?? [];
+    const accountScope = scope?.get(a.id);
     const admins = new Set<string>();
     const partnerMechanism = catalog.hasPartnerMechanism(a.platform);
     const systemUsers = catalog.systemUsers(a.platform);
@@ -411,7 +561,26 @@ export function scanAccounts(
       }
     }
 
-    if (admins.size === 0) {
+    // The account-level rules read the facts of the whole account: counted above from every grant,
+    // or, when only some subjects were read, given by the caller.
+    let facts: AccountFacts;
+    if (!accountScope || accountScope.subjects === "all") {
+      const first = admins.values().next().value;
+      facts = {
+        adminCount: admins.size,
+        soleAdmin: admins.size === 1 && first !== undefined ? people.get(first)! : null,
+        outsiders: new Map(
+          [...byOrg].map(([org, set]) => [org, [...set].map((p) => ({ id: p.id, name: p.name }))]),
+        ),
+      };
+      factsOut.set(a.id, facts);
+    } else {
+      const given = givenFacts?.get(a.id);
+      if (!given) throw new Error(`A re-check of some subjects of account ${a.id} needs its account facts.`);
+      facts = given;
+    }
+
+    if (facts.adminCount === 0) {
       add({
         rule: "no-admin",
         severity: "critical",
@@ -421,8 +590,8 @@ export function scanAccounts(
         message: `Nobody who still works with you is an admin of ${name}. If the platform account is locked or someone leaves, nobody can manage it.`,
         guide: catalog.guide(a.platform, "invite"),
       });
-    } else if (admins.size === 1) {
-      const p = people.get([...admins][0]!)!;
+    } else if (facts.adminCount === 1 && facts.soleAdmin) {
+      const p = facts.soleAdmin;
       add({
         rule: "single-admin",
         severity: "high",
@@ -432,14 +601,14 @@ export function scanAccounts(
         message: `${p.name} is the only admin of ${name}. Add a second admin from your business so one departure or lost phone cannot lock you out.`,
         guide: catalog.guide(a.platform, "invite"),
       });
-    } else if (admins.size > 10) {
+    } else if (facts.adminCount > 10) {
       add({
         rule: "too-many-admins",
         severity: "low",
         accountId: a.id,
         assetId: null,
         subject: null,
-        message: `${admins.size} people are admins of ${name}. Keep admin roles to about ten people or fewer; most need a narrower role.`,
+        message: `${facts.adminCount} people are admins of ${name}. Keep admin roles to about ten people or fewer; most need a narrower role.`,
         guide: catalog.guide(a.platform, "change-role"),
       });
     }
@@ -514,9 +683,9 @@ export function scanAccounts(
       }
     }
 
-    for (const [org, set] of byOrg) {
-      const list = [...set];
-      if (list.length < 2) continue;
+    const orgs = accountScope?.organizations ?? "all";
+    for (const [org, list] of facts.outsiders) {
+      if (list.length < 2 || (orgs !== "all" && !orgs.has(org))) continue;
       push({
         key: `external-individual-access:${org}:${a.id}`,
         rule: "external-individual-access",
@@ -535,7 +704,7 @@ export function scanAccounts(
   const rule = ranks(out.map((f) => f.rule));
   const account = ranks(out.map((f) => accountName(f.accountId)));
   const subject = ranks(out.map((f) => f.subject?.name ?? ""));
-  return out
+  const findings = out
     .map((f) => ({
       f,
       k: [
@@ -556,6 +725,7 @@ export function scanAccounts(
         (x.f.key < y.f.key ? -1 : x.f.key > y.f.key ? 1 : 0),
     )
     .map((x) => x.f);
+  return { findings, facts: factsOut };
 }
 
 /** Each distinct value's rank in the collator's order (values the collator holds equal share one). */

@@ -364,6 +364,114 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       expect((await list()).findings.find((x) => x.key === f.key)).toMatchObject({ status: "acknowledged" });
     });
 
+    it("pages through every finding worst first, with whole-workspace counts; filters by state and organization; one finding by key", async () => {
+      const rows = Array.from(
+        { length: 12 },
+        (_, i) =>
+          `tiktok,Account ${i % 4},${i % 2 ? "Client Co" : "Other Co"},P${i},,p${i}@${i % 3 ? "client.test" : "gmail.com"},Agency,${i % 3 ? "Standard" : "Admin"},${i % 5 ? "" : "departed"}`,
+      );
+      const imported = await t.call("POST", `${base}/import`, {
+        cookie,
+        body: `${SHEET.split("\n")[0]}\n${rows.join("\n")}\n`,
+        headers: { "content-type": "text/csv" },
+      });
+      expect(imported.status).toBeLessThan(300);
+      type Page = {
+        findings: (F & { severity: string })[];
+        counts: Record<string, number>;
+        statuses: Record<string, number>;
+        total: number;
+        nextCursor: string | null;
+      };
+      const get = async (query: string) => {
+        const res = await t.call("GET", `${base}/findings?${query}`, { cookie });
+        expect(res.status, await res.clone().text()).toBe(200);
+        return readJson<Page>(res);
+      };
+      const whole = await get("limit=1000");
+      expect(whole.nextCursor).toBeNull();
+      expect(whole.total).toBe(whole.findings.length);
+      expect(whole.findings.length).toBeGreaterThan(10);
+      const order = ["critical", "high", "medium", "low"];
+      const ranks = whole.findings.map((f) => order.indexOf(f.severity));
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+
+      // Page by page: the same findings in the same order, each once; the counts stay whole.
+      const paged: Page["findings"] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: Page = await get(`limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        expect(page.findings.length).toBeLessThanOrEqual(4);
+        expect(page.counts).toEqual(whole.counts);
+        expect(page.total).toBe(whole.total);
+        paged.push(...page.findings);
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor && pages < 50);
+      expect(paged.map((f) => f.key)).toEqual(whole.findings.map((f) => f.key));
+      expect(pages).toBe(Math.ceil(whole.total / 4));
+
+      // By state: an acknowledged finding leaves the open list and joins the decided one.
+      const first = whole.findings[0]!;
+      await t.call("POST", `${base}/findings/${encodeURIComponent(first.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Known and accepted" },
+      });
+      const open = await get("status=open&limit=1000");
+      const decided = await get("status=acknowledged,snoozed");
+      expect(open.findings.map((f) => f.key)).not.toContain(first.key);
+      expect(decided.findings.map((f) => f.key)).toEqual([first.key]);
+      expect(open.statuses).toMatchObject({ open: whole.total - 1, acknowledged: 1 });
+      expect(open.total).toBe(whole.total - 1);
+
+      // By organization: only findings on that organization's accounts.
+      const orgs = await readJson<{ organizations: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/organizations`, { cookie }),
+      );
+      const client = orgs.organizations.find((o) => o.name === "Client Co")!;
+      const byOrg = await readJson<{
+        organizations: { organizationId: string; counts: Record<string, number> }[];
+      }>(await t.call("GET", `${base}/findings/by-organization`, { cookie }));
+      const clientCounts = byOrg.organizations.find((o) => o.organizationId === client.id)!.counts;
+      const onClient = await get(`status=open&limit=1000&organizationId=${client.id}`);
+      expect(onClient.total).toBe(onClient.findings.length);
+      expect(onClient.total).toBe(Object.values(clientCounts).reduce((n, x) => n + x, 0));
+
+      // One finding, by key; an unknown key is a 404.
+      const one = await t.call("GET", `${base}/findings/${encodeURIComponent(first.key)}`, { cookie });
+      expect(await readJson<F>(one)).toMatchObject({ key: first.key, status: "acknowledged" });
+      expect((await t.call("GET", `${base}/findings/no-admin%3A-%3Anone`, { cookie })).status).toBe(404);
+
+      // Another day pages the same way (computed, not stored).
+      const later = await get("asOf=2027-06-01&limit=1000");
+      const laterPaged: string[] = [];
+      let next: string | null = null;
+      do {
+        const page: Page = await get(
+          `asOf=2027-06-01&limit=5${next ? `&cursor=${encodeURIComponent(next)}` : ""}`,
+        );
+        laterPaged.push(...page.findings.map((f) => f.key));
+        next = page.nextCursor;
+      } while (next);
+      expect(laterPaged).toEqual(later.findings.map((f) => f.key));
+    });
+
+    it("refuses a cursor it did not give, a page size out of range and an unknown state, naming each", async () => {
+      for (const [query, path] of [
+        ["cursor=bm9wZQ", "cursor"],
+        ["limit=0", "limit"],
+        ["limit=5000", "limit"],
+        ["limit=ten", "limit"],
+        ["status=open,gone", "status"],
+      ] as const) {
+        const res = await t.call("GET", `${base}/findings?${query}`, { cookie });
+        expect(res.status, query).toBe(400);
+        const problem = await readJson<{ problems?: { path: string }[] }>(res);
+        expect(problem.problems?.map((p) => p.path)).toContain(path);
+      }
+    });
+
     it("snoozes until a date in the future only", async () => {
       const f = (await list()).findings[0]!;
       const past = await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {

@@ -1,8 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { AppError } from "../../core/errors.ts";
-import { decideFinding } from "../../store/findings.ts";
+import { AppError, notFound } from "../../core/errors.ts";
+import { decideFinding, FINDING_STATUSES, type FindingStatus } from "../../store/findings.ts";
 import { defineRoute } from "../access.ts";
-import { workspaceFindings } from "../findings-service.ts";
+import {
+  DEFAULT_FINDINGS_LIMIT,
+  findingsByOrganization,
+  refreshFindings,
+  workspaceFinding,
+  workspaceFindings,
+} from "../findings-service.ts";
 import { createRouter } from "../router.ts";
 import type { RouteDeps } from "./deps.ts";
 import { json, jsonBody, problemResponses, WorkspaceParams } from "./schemas.ts";
@@ -28,6 +34,7 @@ const Finding = z
     resolvedAt: z.string().nullable(),
   })
   .openapi("Finding");
+const MAX_LIMIT = 1000;
 const KeyParams = WorkspaceParams.extend({
   findingKey: z.string().openapi({ param: { name: "findingKey", in: "path" } }),
 });
@@ -51,18 +58,61 @@ export function findingsRoutes({ db, clock }: RouteDeps) {
       access: { kind: "workspace", permission: "read" },
       method: "get",
       path: "/workspaces/{workspaceId}/findings",
-      summary: "Problems the record shows, worst first, with the guide that fixes each",
+      summary: "Problems the record shows, worst first, a page at a time, with the guide that fixes each",
+      description:
+        "Findings in order of severity, then rule, then key. Each answer is one page (`limit`, 100 by default); pass its `nextCursor` as `cursor` for the next (null on the last page). `counts` (open findings by severity) and `statuses` (findings by state) are always for the whole workspace; `total` counts what the query matches over all pages.",
       tags: ["Findings"],
       request: {
         params: WorkspaceParams,
-        query: z.object({ asOf: z.iso.date().optional(), include: z.enum(["closed"]).optional() }),
+        query: z.object({
+          asOf: z.iso.date().optional(),
+          include: z
+            .enum(["closed"])
+            .optional()
+            .openapi({ description: "`closed` adds resolved findings to the default states" }),
+          status: z
+            .string()
+            .refine(
+              (v) => v.split(",").every((s) => (FINDING_STATUSES as readonly string[]).includes(s)),
+              `Use ${FINDING_STATUSES.join(", ")}, separated by commas`,
+            )
+            .optional()
+            .openapi({
+              description:
+                "comma-separated states to list: open, acknowledged, snoozed, resolved (default: all but resolved)",
+            }),
+          organizationId: z
+            .string()
+            .min(1)
+            .max(64)
+            .optional()
+            .openapi({ description: "only findings on the accounts of this organization" }),
+          limit: z.coerce
+            .number()
+            .int("Use a whole number")
+            .min(1, "Ask for at least 1")
+            .max(MAX_LIMIT, `Ask for at most ${MAX_LIMIT}`)
+            .optional()
+            .openapi({
+              description: `findings per page, 1 to ${MAX_LIMIT} (default ${DEFAULT_FINDINGS_LIMIT})`,
+            }),
+          cursor: z
+            .string()
+            .min(1)
+            .max(2000)
+            .optional()
+            .openapi({ description: "the `nextCursor` of the previous page" }),
+        }),
       },
       responses: {
         200: json(
           z.object({
             asOf: z.string(),
             counts: z.record(z.string(), z.number()),
+            statuses: z.record(z.string(), z.number()),
+            total: z.number(),
             findings: z.array(Finding),
+            nextCursor: z.string().nullable(),
           }),
           "Findings",
         ),
@@ -71,10 +121,65 @@ export function findingsRoutes({ db, clock }: RouteDeps) {
     }),
     async (c) => {
       const q = c.req.valid("query");
+      const statuses = q.status
+        ? ([...new Set(q.status.split(","))] as FindingStatus[])
+        : q.include === "closed"
+          ? [...FINDING_STATUSES]
+          : undefined;
       return c.json(
-        await workspaceFindings(db, clock, c.get("workspace").workspaceId, q.asOf, q.include === "closed"),
+        await workspaceFindings(db, clock, c.get("workspace").workspaceId, {
+          ...(q.asOf ? { asOf: q.asOf } : {}),
+          ...(statuses ? { statuses } : {}),
+          ...(q.organizationId ? { organizationId: q.organizationId } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        }),
         200,
       );
+    },
+  );
+  app.openapi(
+    defineRoute(db, {
+      access: { kind: "workspace", permission: "read" },
+      method: "get",
+      path: "/workspaces/{workspaceId}/findings/by-organization",
+      summary: "Open findings per organization (of the accounts they are on), by severity",
+      tags: ["Findings"],
+      request: { params: WorkspaceParams },
+      responses: {
+        200: json(
+          z.object({
+            asOf: z.string(),
+            organizations: z.array(
+              z.object({ organizationId: z.string(), counts: z.record(z.string(), z.number()) }),
+            ),
+          }),
+          "Counts per organization",
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await findingsByOrganization(db, clock, c.get("workspace").workspaceId), 200),
+  );
+  app.openapi(
+    defineRoute(db, {
+      access: { kind: "workspace", permission: "read" },
+      method: "get",
+      path: "/workspaces/{workspaceId}/findings/{findingKey}",
+      summary: "One finding, resolved ones too",
+      tags: ["Findings"],
+      request: { params: KeyParams },
+      responses: { 200: json(Finding, "The finding"), ...problemResponses },
+    }),
+    async (c) => {
+      const found = await workspaceFinding(
+        db,
+        clock,
+        c.get("workspace").workspaceId,
+        c.req.valid("param").findingKey,
+      );
+      if (!found) throw notFound("Finding");
+      return c.json(found, 200);
     },
   );
   app.openapi(
@@ -97,7 +202,7 @@ export function findingsRoutes({ db, clock }: RouteDeps) {
       }
       const caller = c.get("caller")!;
       const ws = c.get("workspace").workspaceId;
-      await workspaceFindings(db, clock, ws);
+      await refreshFindings(db, clock, ws);
       return c.json(
         await decideFinding(
           db,

@@ -12,6 +12,8 @@ import * as recheckIndexes from "./2026_11_25_0011_recheck_indexes.ts";
 import * as systemUserIndex from "./2026_11_25_0012_system_user_index.ts";
 import * as expiryIndex from "./2026_11_25_0013_expiry_index.ts";
 import * as partialGrantIndexes from "./2026_11_25_0014_partial_grant_indexes.ts";
+import * as findingsIndexes from "./2026_11_25_0015_findings_indexes.ts";
+import * as historyRefs from "./2026_11_25_0016_history_refs.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -31,4 +33,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0012_system_user_index": systemUserIndex,
   "2026_11_25_0013_expiry_index": expiryIndex,
   "2026_11_25_0014_partial_grant_indexes": partialGrantIndexes,
+  "2026_11_25_0015_findings_indexes": findingsIndexes,
+  "2026_11_25_0016_history_refs": historyRefs,
 };

@@ -31,12 +31,15 @@ export async function getGrant(db: Kysely<DB>, workspaceId: string, id: string):
   return grantView(r);
 }
 
-/** Referential checks of a grant: subject and target exist here, the asset is in the account, no self-partnering. */
+/**
+ * Referential checks of a grant: subject and target exist here, the asset is in the account, no
+ * self-partnering. Returns the account that holds the grant's asset (null for an account-level grant).
+ */
 async function checkGrantRefs(
   trx: Kysely<DB>,
   workspaceId: string,
   g: Pick<GrantInput, "subject" | "target">,
-): Promise<void> {
+): Promise<string | null> {
   const s = g.subject;
   if (s.type === "person") await mustExist(trx, "person", workspaceId, s.personId, "subject.personId");
   if (s.type === "partner") {
@@ -89,7 +92,21 @@ async function checkGrantRefs(
         );
       }
     }
+    return asset.account_id;
   }
+  return null;
+}
+
+/** The account holding a grant's asset, for listing its history under that account too. */
+async function assetHolder(trx: Kysely<DB>, workspaceId: string, g: GrantView): Promise<string | null> {
+  if (!g.target.assetId) return null;
+  const r = await trx
+    .selectFrom("platform_asset")
+    .select("account_id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", g.target.assetId)
+    .executeTakeFirst();
+  return r?.account_id ?? null;
 }
 
 function grantRow(
@@ -120,7 +137,7 @@ function grantRow(
 
 export async function createGrant(db: Kysely<DB>, ctx: WriteContext, input: GrantInput): Promise<GrantView> {
   return inTransaction(db, async (trx) => {
-    await checkGrantRefs(trx, ctx.workspaceId, input);
+    const holder = await checkGrantRefs(trx, ctx.workspaceId, input);
     const at = ctx.now.toISOString();
     const row: AccessGrantTable = {
       id: uuidv7(ctx.now.getTime()),
@@ -138,6 +155,7 @@ export async function createGrant(db: Kysely<DB>, ctx: WriteContext, input: Gran
       entityId: row.id,
       action: "create",
       after: view,
+      refs: [holder],
     });
     return view;
   });
@@ -151,7 +169,11 @@ export async function updateGrant(
 ): Promise<GrantView> {
   return inTransaction(db, async (trx) => {
     const before = await getGrant(trx, ctx.workspaceId, id);
-    await checkGrantRefs(trx, ctx.workspaceId, next);
+    const holder = await checkGrantRefs(trx, ctx.workspaceId, next);
+    const holderBefore =
+      before.target.assetId === next.target.assetId
+        ? holder
+        : await assetHolder(trx, ctx.workspaceId, before);
     await trx
       .updateTable("access_grant")
       .set({ ...grantRow(next), updated_at: ctx.now.toISOString() })
@@ -177,6 +199,7 @@ export async function updateGrant(
       action,
       before,
       after,
+      refs: [holder, holderBefore],
     });
     return after;
   });
@@ -197,6 +220,7 @@ export async function deleteGrant(db: Kysely<DB>, ctx: WriteContext, id: string)
       entityId: id,
       action: "delete",
       before,
+      refs: [await assetHolder(trx, ctx.workspaceId, before)],
     });
   });
 }

@@ -32,7 +32,8 @@ import {
 import { FindingPage } from "./pages/finding-page.tsx";
 import { GuideChecklistPage } from "./pages/guide-checklist.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
-import { AccountDetailPage, AccountsPage, PeoplePage, PersonDetailPage } from "./pages/record-pages.tsx";
+import { AccountDetailPage, PersonDetailPage } from "./pages/record-detail.tsx";
+import { AccountsPage, PeoplePage } from "./pages/record-pages.tsx";
 import { RecordThisInAppPage } from "./pages/record-this.tsx";
 import { ReviewPage } from "./pages/reviews-pages.tsx";
 import { SearchPage } from "./pages/search-page.tsx";

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api.ts";
-import { Badge, Loading } from "../components/ui.tsx";
+import { Badge, Button, Loading } from "../components/ui.tsx";
 
 interface Node {
   type: string;
@@ -43,6 +44,9 @@ export function PathLine({ answer }: { answer: Answer }) {
   );
 }
 
+/** Answers shown before "Show all": a long list would bury the rest of the page on a phone. */
+const SHOWN = 20;
+
 /** Who can reach an account or asset, with the path of each answer. */
 export function WhoCanReach({
   workspaceId,
@@ -56,24 +60,33 @@ export function WhoCanReach({
     queryKey: ["who-can-reach", workspaceId, qs],
     queryFn: () => api<{ answers: Answer[] }>(`/workspaces/${workspaceId}/who-can-reach?${qs}`),
   });
+  const [all, setAll] = useState(false);
   if (q.isPending) return <Loading />;
   const people = (q.data?.answers ?? []).filter(
     (a) => a.node.type === "person" || a.node.type === "system_user",
   );
   if (people.length === 0)
     return <p className="text-slate-600 dark:text-slate-400">Nobody can reach it according to the record.</p>;
+  const shown = all ? people : people.slice(0, SHOWN);
   return (
-    <ul className="flex flex-col gap-3">
-      {people.map((a) => (
-        <li key={answerKey(a)} className="flex flex-col gap-1">
-          <p>
-            <strong>{a.node.name}</strong> as {a.role}{" "}
-            {a.departed && <Badge>departed — still has access</Badge>}
-          </p>
-          <PathLine answer={a} />
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="flex flex-col gap-3">
+        {shown.map((a) => (
+          <li key={answerKey(a)} className="flex flex-col gap-1">
+            <p>
+              <strong>{a.node.name}</strong> as {a.role}{" "}
+              {a.departed && <Badge>departed — still has access</Badge>}
+            </p>
+            <PathLine answer={a} />
+          </li>
+        ))}
+      </ul>
+      {shown.length < people.length && (
+        <Button variant="secondary" className="mt-3" onClick={() => setAll(true)}>
+          Show all {people.length.toLocaleString()}
+        </Button>
+      )}
+    </>
   );
 }
 
@@ -83,24 +96,33 @@ export function PersonReach({ workspaceId, personId }: { workspaceId: string; pe
     queryKey: ["reach", workspaceId, personId],
     queryFn: () => api<{ answers: Answer[] }>(`/workspaces/${workspaceId}/people/${personId}/reach`),
   });
+  const [all, setAll] = useState(false);
   if (q.isPending) return <Loading />;
   const answers = q.data?.answers ?? [];
   if (answers.length === 0)
     return <p className="text-slate-600 dark:text-slate-400">Nothing, according to the record.</p>;
+  const shown = all ? answers : answers.slice(0, SHOWN);
   return (
-    <ul className="flex flex-col gap-3">
-      {answers.map((a) => (
-        <li key={answerKey(a)} className="flex flex-col gap-1">
-          <p>
-            <strong>{a.node.name}</strong>{" "}
-            <span className="text-sm text-slate-600 dark:text-slate-400">
-              ({a.node.type === "asset" ? "asset" : "account"})
-            </span>{" "}
-            as {a.role}
-          </p>
-          <PathLine answer={a} />
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="flex flex-col gap-3">
+        {shown.map((a) => (
+          <li key={answerKey(a)} className="flex flex-col gap-1">
+            <p>
+              <strong>{a.node.name}</strong>{" "}
+              <span className="text-sm text-slate-600 dark:text-slate-400">
+                ({a.node.type === "asset" ? "asset" : "account"})
+              </span>{" "}
+              as {a.role}
+            </p>
+            <PathLine answer={a} />
+          </li>
+        ))}
+      </ul>
+      {shown.length < answers.length && (
+        <Button variant="secondary" className="mt-3" onClick={() => setAll(true)}>
+          Show all {answers.length.toLocaleString()}
+        </Button>
+      )}
+    </>
   );
 }

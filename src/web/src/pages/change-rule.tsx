@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiError, api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Button, Card, Field, Loading, Select } from "../components/ui.tsx";
-import type { RecordData } from "./record-api.ts";
+import { type PersonView, useList } from "./record-api.ts";
 import { orNull, str } from "./record-forms.tsx";
 
 interface ChangeRule {
@@ -14,7 +14,7 @@ interface ChangeRule {
 }
 
 /** "When this changes": who to tell, how fast access must go, who takes over. Plans follow it. */
-export function ChangeRuleCard({ ws, r, accountId }: { ws: Workspace; r: RecordData; accountId: string }) {
+export function ChangeRuleCard({ ws, accountId }: { ws: Workspace; accountId: string }) {
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: ["change-rule", ws.id, accountId],
@@ -22,11 +22,18 @@ export function ChangeRuleCard({ ws, r, accountId }: { ws: Workspace; r: RecordD
   });
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const successorId = q.data?.successorPersonId ?? null;
+  // The successor's name, one person; the whole list only once someone edits the rule.
+  const successor = useQuery({
+    queryKey: ["person", ws.id, successorId],
+    queryFn: () => api<PersonView>(`/workspaces/${ws.id}/people/${successorId}`),
+    enabled: !!successorId,
+  }).data;
+  const people = useList(ws.id, "people", editing);
   if (q.isPending) return <Loading />;
   if (q.error) return <Alert>{q.error.message}</Alert>;
   const rule = q.data;
-  const successor = r.people.find((p) => p.id === rule.successorPersonId);
-  const empty = !rule.notify && rule.removeWithinDays === null && !successor && !rule.notes;
+  const empty = !rule.notify && rule.removeWithinDays === null && !rule.successorPersonId && !rule.notes;
   async function save(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -50,7 +57,9 @@ export function ChangeRuleCard({ ws, r, accountId }: { ws: Workspace; r: RecordD
   }
   return (
     <Card title="When access to this account changes">
-      {editing ? (
+      {editing && people.isPending ? (
+        <Loading />
+      ) : editing ? (
         <form onSubmit={save} className="flex flex-col gap-4" aria-label="When access changes">
           {error && <Alert>{error.message}</Alert>}
           <Field
@@ -71,7 +80,7 @@ export function ChangeRuleCard({ ws, r, accountId }: { ws: Workspace; r: RecordD
           />
           <Select label="Who takes over" name="successorPersonId" defaultValue={rule.successorPersonId ?? ""}>
             <option value="">Decide when it happens</option>
-            {r.people
+            {(people.data ?? [])
               .filter((p) => p.status !== "departed")
               .map((p) => (
                 <option key={p.id} value={p.id}>

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { getPlatform } from "../../../core/catalog/index.ts";
@@ -21,7 +21,7 @@ export interface FindingView {
   snoozedUntil: string | null;
 }
 
-const TONE: Record<FindingView["severity"], string> = {
+export const TONE: Record<FindingView["severity"], string> = {
   critical: "bg-red-700 text-white",
   high: "bg-orange-600 text-white",
   medium: "bg-amber-300 text-amber-950",
@@ -119,23 +119,55 @@ function Decide({ workspace, finding }: { workspace: Workspace; finding: Finding
   );
 }
 
+/** One page of findings as the API gives it: counts are for the whole workspace. */
+interface FindingsPage {
+  counts: Record<string, number>;
+  statuses: Record<string, number>;
+  total: number;
+  findings: FindingView[];
+  nextCursor: string | null;
+}
+
+/** Findings are fetched a page at a time, worst first. */
+const PAGE = 50;
+
+/** A findings list (`query`: the API's filters), page after page as the person asks for more. */
+function useFindingsList(workspaceId: string, query: string, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: ["findings", workspaceId, "list", query],
+    queryFn: ({ pageParam }) =>
+      api<FindingsPage>(
+        `/workspaces/${workspaceId}/findings?${query}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled,
+  });
+}
+
 /** The home screen: what could go wrong, worst first, each with the guide that fixes it. */
 export function Dashboard({ workspace }: { workspace: Workspace }) {
-  const q = useQuery({
-    queryKey: ["findings", workspace.id],
+  const [org, setOrg] = useState<string | null>(null);
+  const [showDecided, setShowDecided] = useState(false);
+  const open = useFindingsList(
+    workspace.id,
+    `status=open&limit=${PAGE}${org ? `&organizationId=${encodeURIComponent(org)}` : ""}`,
+  );
+  const decided = useFindingsList(workspace.id, `status=acknowledged,snoozed&limit=${PAGE}`, showDecided);
+  const byOrganization = useQuery({
+    queryKey: ["findings", workspace.id, "by-organization"],
     queryFn: () =>
-      api<{ counts: Record<string, number>; findings: FindingView[] }>(
-        `/workspaces/${workspace.id}/findings`,
+      api<{ organizations: { organizationId: string; counts: Record<string, number> }[] }>(
+        `/workspaces/${workspace.id}/findings/by-organization`,
       ),
   });
   const record = useRecord(workspace.id);
-  const [org, setOrg] = useState<string | null>(null);
-  if (q.isPending) return <Loading label="Checking your record…" />;
-  if (q.error) return <Alert>{q.error.message}</Alert>;
-  const { counts, findings } = q.data;
-  const orgOf = (f: FindingView) => record.accounts.find((a) => a.id === f.accountId)?.organizationId ?? null;
-  const open = findings.filter((f) => f.status === "open" && (!org || orgOf(f) === org));
-  const decided = findings.filter((f) => f.status !== "open");
+  if (open.isPending) return <Loading label="Checking your record…" />;
+  if (open.error) return <Alert>{open.error.message}</Alert>;
+  const first = open.data.pages[0]!;
+  const { counts, statuses } = first;
+  const shown = open.data.pages.flatMap((p) => p.findings);
+  const decidedCount = (statuses.acknowledged ?? 0) + (statuses.snoozed ?? 0);
   const canDecide = atLeast(workspace.role, "editor");
   return (
     <div className="flex flex-col gap-4">
@@ -151,42 +183,92 @@ export function Dashboard({ workspace }: { workspace: Workspace }) {
         ))}
       </section>
       <ByOrganization
-        findings={findings.filter((f) => f.status === "open")}
+        rows={byOrganization.data?.organizations ?? []}
         record={record}
-        orgOf={orgOf}
         selected={org}
         onSelect={setOrg}
       />
       <ComingUp workspace={workspace} record={record} />
-      {open.length === 0 ? (
+      {shown.length === 0 ? (
         <Card title="Nothing needs attention">
           <p className="text-slate-700 dark:text-slate-300">
             The record shows no open problems. Keep it current: record access as it changes.
           </p>
         </Card>
       ) : (
-        <ul className="flex flex-col gap-3" aria-label="Open findings">
-          {open.map((f) => (
-            <li key={f.key}>
-              <FindingCard workspace={workspace} f={f} canDecide={canDecide} />
-            </li>
-          ))}
-        </ul>
-      )}
-      {decided.length > 0 && (
-        <details className="rounded-xl bg-white p-4 ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
-          <summary className="cursor-pointer font-semibold">
-            Acknowledged and snoozed ({decided.length})
-          </summary>
-          <ul className="mt-3 flex flex-col gap-3">
-            {decided.map((f) => (
+        <>
+          <ul className="flex flex-col gap-3" aria-label="Open findings">
+            {shown.map((f) => (
               <li key={f.key}>
                 <FindingCard workspace={workspace} f={f} canDecide={canDecide} />
               </li>
             ))}
           </ul>
+          <MoreOf list={open} shown={shown.length} total={first.total} what="open findings" />
+        </>
+      )}
+      {decidedCount > 0 && (
+        <details
+          className="rounded-xl bg-white p-4 ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800"
+          onToggle={(e) => setShowDecided(e.currentTarget.open)}
+        >
+          <summary className="cursor-pointer font-semibold">
+            Acknowledged and snoozed ({decidedCount})
+          </summary>
+          {decided.isPending ? (
+            showDecided && <Loading />
+          ) : decided.error ? (
+            <Alert>{decided.error.message}</Alert>
+          ) : (
+            <>
+              <ul className="mt-3 flex flex-col gap-3">
+                {decided.data.pages
+                  .flatMap((p) => p.findings)
+                  .map((f) => (
+                    <li key={f.key}>
+                      <FindingCard workspace={workspace} f={f} canDecide={canDecide} />
+                    </li>
+                  ))}
+              </ul>
+              <MoreOf
+                list={decided}
+                shown={decided.data.pages.reduce((n, p) => n + p.findings.length, 0)}
+                total={decided.data.pages[0]!.total}
+                what="decided findings"
+              />
+            </>
+          )}
         </details>
       )}
+    </div>
+  );
+}
+
+/** "Show more" under a list that has further pages, saying how many are left. */
+function MoreOf({
+  list,
+  shown,
+  total,
+  what,
+}: {
+  list: ReturnType<typeof useFindingsList>;
+  shown: number;
+  total: number;
+  what: string;
+}) {
+  if (!list.hasNextPage) return null;
+  return (
+    <div className="flex flex-col items-center gap-1">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        Showing {shown} of {total} {what}.
+      </p>
+      <Button
+        variant="secondary"
+        disabled={list.isFetchingNextPage}
+        onClick={() => void list.fetchNextPage()}
+      >
+        {list.isFetchingNextPage ? "Loading…" : "Show more"}
+      </Button>
     </div>
   );
 }
@@ -255,38 +337,28 @@ const SEV = ["critical", "high", "medium", "low"] as const;
 
 /** Open findings per organization (client, agency, own), worst first; one tap filters the list. */
 function ByOrganization({
-  findings,
+  rows: groups,
   record,
-  orgOf,
   selected,
   onSelect,
 }: {
-  findings: FindingView[];
+  rows: { organizationId: string; counts: Record<string, number> }[];
   record: RecordData;
-  orgOf: (f: FindingView) => string | null;
   selected: string | null;
   onSelect: (id: string | null) => void;
 }) {
-  const groups = new Map<string, Record<string, number>>();
-  for (const f of findings) {
-    const o = orgOf(f);
-    if (!o) continue;
-    const g = groups.get(o) ?? {};
-    g[f.severity] = (g[f.severity] ?? 0) + 1;
-    groups.set(o, g);
-  }
-  if (groups.size < 2) return null;
+  if (groups.length < 2 && !selected) return null;
   const rank = (g: Record<string, number>) => SEV.map((s) => g[s] ?? 0);
-  const rows = [...groups.entries()].sort((a, b) => {
-    const x = rank(a[1]);
-    const y = rank(b[1]);
+  const rows = [...groups].sort((a, b) => {
+    const x = rank(a.counts);
+    const y = rank(b.counts);
     for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
     return 0;
   });
   return (
     <Card title="By organization">
       <ul className="flex flex-col gap-1" aria-label="Findings per organization">
-        {rows.map(([id, g]) => {
+        {rows.map(({ organizationId: id, counts: g }) => {
           const name = record.organizations.find((o) => o.id === id)?.name ?? "Unknown";
           const on = selected === id;
           return (

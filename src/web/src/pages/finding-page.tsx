@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { getPlatform } from "../../../core/catalog/index.ts";
 import type { FindingRule } from "../../../core/findings/rules.ts";
-import { api, atLeast, type Workspace } from "../api.ts";
+import { type ApiError, api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Badge, Card, Loading } from "../components/ui.tsx";
 import { FINDING_TITLES, type FindingView } from "./dashboard.tsx";
 import type { RecordData } from "./record-api.ts";
@@ -71,13 +71,18 @@ export function FindingPage() {
 
 function FindingDetail({ ws, r, findingKey }: { ws: Workspace; r: RecordData; findingKey: string }) {
   const q = useQuery({
-    queryKey: ["findings", ws.id, "all"],
-    queryFn: () => api<{ findings: FindingView[] }>(`/workspaces/${ws.id}/findings?include=closed`),
+    queryKey: ["findings", ws.id, "one", findingKey],
+    queryFn: () => api<FindingView>(`/workspaces/${ws.id}/findings/${encodeURIComponent(findingKey)}`),
+    retry: (n, err) => (err as ApiError).status !== 404 && n < 2,
   });
   if (q.isPending) return <Loading />;
-  if (q.error) return <Alert>{q.error.message}</Alert>;
-  const f = q.data.findings.find((x) => x.key === findingKey);
-  if (!f) return <Alert>This finding is not in this workspace.</Alert>;
+  if (q.error)
+    return (
+      <Alert>
+        {(q.error as ApiError).status === 404 ? "This finding is not in this workspace." : q.error.message}
+      </Alert>
+    );
+  const f = q.data;
   const account = r.accounts.find((a) => a.id === f.accountId);
   const asset = r.assets.find((a) => a.id === f.assetId);
   const platform = account ? getPlatform(account.platform) : undefined;

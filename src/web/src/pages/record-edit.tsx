@@ -1,28 +1,58 @@
 import { type FormEvent, useState } from "react";
 import { getPlatform, rolesAt } from "../../../core/catalog/index.ts";
 import { api } from "../api.ts";
-import { Button, Field, Select } from "../components/ui.tsx";
-import type { AccountView, GrantView, PersonView, RecordData, SharedLoginView } from "./record-api.ts";
+import { Alert, Button, Field, Loading, Select } from "../components/ui.tsx";
+import {
+  type AccountView,
+  type GrantView,
+  type PersonView,
+  type RecordData,
+  type SharedLoginView,
+  useList,
+} from "./record-api.ts";
 import { ErrorNote, orNull, str, useSubmit } from "./record-forms.tsx";
+
+/**
+ * A grant as the API takes it back (PUT): its own fields only, whatever else the view carried
+ * (a page's labels, timestamps).
+ */
+export function grantInput(g: GrantView) {
+  return {
+    id: g.id,
+    subject: g.subject,
+    target: g.target,
+    role: g.role,
+    status: g.status,
+    invitedOn: g.invitedOn,
+    grantedOn: g.grantedOn,
+    expiresOn: g.expiresOn,
+    revokedOn: g.revokedOn,
+    grantedBy: g.grantedBy,
+    reason: g.reason,
+    source: g.source,
+    lastVerifiedOn: g.lastVerifiedOn,
+    notes: g.notes,
+  };
+}
 
 /** Change a grant's role, status, end date or notes; or delete a grant recorded by mistake. */
 export function EditGrantForm({
   workspaceId,
-  record,
   grant,
+  platform: platformKey,
+  level,
   onDone,
 }: {
   workspaceId: string;
-  record: RecordData;
   grant: GrantView;
+  /** The platform of the account the grant is recorded in. */
+  platform: string;
+  /** "account", or the type of the grant's asset: the roles offered are that level's. */
+  level: string;
   onDone: () => void;
 }) {
   const { error, busy, run } = useSubmit(workspaceId, onDone);
-  const account = record.accounts.find((a) => a.id === grant.target.accountId);
-  const platform = account ? getPlatform(account.platform) : undefined;
-  const level = grant.target.assetId
-    ? (record.assets.find((a) => a.id === grant.target.assetId)?.type ?? "account")
-    : "account";
+  const platform = getPlatform(platformKey);
   const roles = platform
     ? rolesAt(platform, level).length
       ? rolesAt(platform, level)
@@ -32,7 +62,7 @@ export function EditGrantForm({
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const { id, createdAt: _c, updatedAt: _u, ...input } = grant;
+    const { id, ...input } = grantInput(grant);
     const today = new Date().toISOString().slice(0, 10);
     await run(() =>
       api(`/workspaces/${workspaceId}/grants/${id}`, {
@@ -104,16 +134,15 @@ export function EditGrantForm({
 /** Change a person: name, emails, organization, and whether they left (and when). */
 export function EditPersonForm({
   workspaceId,
-  record,
   person,
   onDone,
 }: {
   workspaceId: string;
-  record: RecordData;
   person: PersonView;
   onDone: () => void;
 }) {
   const { error, busy, run } = useSubmit(workspaceId, onDone);
+  const organizations = useList(workspaceId, "organizations");
   const [status, setStatus] = useState(person.status);
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -137,6 +166,8 @@ export function EditPersonForm({
       }),
     );
   }
+  if (organizations.error) return <Alert>{organizations.error.message}</Alert>;
+  if (organizations.isPending) return <Loading />;
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" aria-label="Change this person">
       <ErrorNote error={error} />
@@ -150,7 +181,7 @@ export function EditPersonForm({
       />
       <Select label="Organization" name="organizationId" defaultValue={person.organizationId ?? ""}>
         <option value="">None</option>
-        {record.organizations.map((o) => (
+        {(organizations.data ?? []).map((o) => (
           <option key={o.id} value={o.id}>
             {o.name}
           </option>
@@ -183,17 +214,16 @@ export function EditPersonForm({
 /** Change an account's details: name, platform ID, owners, review cadence, who holds recovery. */
 export function EditAccountForm({
   workspaceId,
-  record,
   account,
   onDone,
 }: {
   workspaceId: string;
-  record: RecordData;
   account: AccountView;
   onDone: () => void;
 }) {
   const { error, busy, run } = useSubmit(workspaceId, onDone);
-  const people = record.people.filter(
+  const list = useList(workspaceId, "people");
+  const people = (list.data ?? []).filter(
     (p) => p.status !== "departed" || p.id === account.ownerPersonId || p.id === account.backupOwnerPersonId,
   );
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -227,6 +257,8 @@ export function EditAccountForm({
       ))}
     </Select>
   );
+  if (list.error) return <Alert>{list.error.message}</Alert>;
+  if (list.isPending) return <Loading />;
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" aria-label="Change this account">
       <ErrorNote error={error} />

@@ -2,8 +2,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { getPlatform, PLATFORMS, rolesAt } from "../../../core/catalog/index.ts";
 import { ApiError, api } from "../api.ts";
-import { Alert, Button, Field, Select } from "../components/ui.tsx";
-import type { AccountView, RecordData } from "./record-api.ts";
+import { Alert, Button, Field, Loading, Select } from "../components/ui.tsx";
+import { type AccountView, type RecordData, useList } from "./record-api.ts";
 
 export const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
 export const orNull = (v: string) => (v === "" ? null : v);
@@ -232,27 +232,18 @@ export function AddAssetForm({
   );
 }
 
-/** Record who holds which role: the roles offered are the catalog's for that level. */
-export function AddGrantForm({
-  workspaceId,
-  record,
-  account,
-  onDone,
-  initial = {},
-}: {
-  workspaceId: string;
-  record: RecordData;
-  account: AccountView;
-  onDone: () => void;
-  /** Pre-filled from where the form was opened (a finished guide, a finding). */
-  initial?: { subjectType?: "person" | "partner"; personId?: string; status?: "active" | "pending" };
-}) {
-  const { error, busy, run } = useSubmit(workspaceId, onDone);
-  const platform = getPlatform(account.platform);
-  const [target, setTarget] = useState("");
-  const [subjectType, setSubjectType] = useState<string>(initial.subjectType ?? "person");
-  // Assets held here, plus those another account shared with this one as its partner:
-  // inside an agency's account, its people are assigned to the client assets it was given.
+/** An asset a grant can be recorded on inside an account: held there, or shared with it by a partner. */
+export interface GrantFormAsset {
+  id: string;
+  name: string;
+  type: string;
+  /** Held in another account that shared it with this one. */
+  shared: boolean;
+}
+
+/** The assets of `account` a grant can target, from a whole record (assets held, and shared with it). */
+export function grantFormAssets(record: RecordData, account: AccountView): GrantFormAsset[] {
+  // Inside an agency's account, its people are assigned to the client assets it was given.
   const sharedIn = new Set(
     record.grants
       .filter(
@@ -264,8 +255,39 @@ export function AddGrantForm({
           : record.assets.filter((a) => a.accountId === g.target.accountId).map((a) => a.id),
       ),
   );
-  const assetsHere = record.assets.filter((a) => a.accountId === account.id || sharedIn.has(a.id));
-  const level = target ? (assetsHere.find((a) => a.id === target)?.type ?? "account") : "account";
+  return record.assets
+    .filter((a) => a.accountId === account.id || sharedIn.has(a.id))
+    .map((a) => ({ id: a.id, name: a.name, type: a.type, shared: a.accountId !== account.id }));
+}
+
+/**
+ * Record who holds which role: the roles offered are the catalog's for that level. People,
+ * partner accounts and shared logins are loaded when the form opens (lists bounded by people and
+ * accounts, not by grants).
+ */
+export function AddGrantForm({
+  workspaceId,
+  account,
+  assets,
+  onDone,
+  initial = {},
+}: {
+  workspaceId: string;
+  account: AccountView;
+  /** The account's assets and those shared with it. */
+  assets: GrantFormAsset[];
+  onDone: () => void;
+  /** Pre-filled from where the form was opened (a finished guide, a finding). */
+  initial?: { subjectType?: "person" | "partner"; personId?: string; status?: "active" | "pending" };
+}) {
+  const { error, busy, run } = useSubmit(workspaceId, onDone);
+  const platform = getPlatform(account.platform);
+  const [target, setTarget] = useState("");
+  const [subjectType, setSubjectType] = useState<string>(initial.subjectType ?? "person");
+  const people = useList(workspaceId, "people", subjectType === "person");
+  const accounts = useList(workspaceId, "accounts", subjectType === "partner");
+  const logins = useList(workspaceId, "sharedLogins", subjectType === "shared_login");
+  const level = target ? (assets.find((a) => a.id === target)?.type ?? "account") : "account";
   const roles = platform
     ? rolesAt(platform, level).length
       ? rolesAt(platform, level)
@@ -294,7 +316,10 @@ export function AddGrantForm({
       }),
     );
   }
-  const partners = record.accounts.filter((a) => a.platform === account.platform && a.id !== account.id);
+  const partners = (accounts.data ?? []).filter(
+    (a) => a.platform === account.platform && a.id !== account.id,
+  );
+  const list = { person: people, partner: accounts, shared_login: logins }[subjectType];
   return (
     <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Record access">
       <ErrorNote error={error} />
@@ -309,9 +334,11 @@ export function AddGrantForm({
         <option value="shared_login">A shared login</option>
         <option value="system_user">A system user</option>
       </Select>
-      {subjectType === "person" && (
+      {list?.error && <Alert>{list.error.message}</Alert>}
+      {list?.isPending && <Loading />}
+      {subjectType === "person" && people.data && (
         <Select label="Person" name="person" required defaultValue={initial.personId}>
-          {record.people.map((p) => (
+          {people.data.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
               {p.emails[0] ? ` (${p.emails[0]})` : ""}
@@ -319,7 +346,7 @@ export function AddGrantForm({
           ))}
         </Select>
       )}
-      {subjectType === "partner" && (
+      {subjectType === "partner" && accounts.data && (
         <Select label="Partner account" name="partner" required>
           {partners.map((a) => (
             <option key={a.id} value={a.id}>
@@ -328,9 +355,9 @@ export function AddGrantForm({
           ))}
         </Select>
       )}
-      {subjectType === "shared_login" && (
+      {subjectType === "shared_login" && logins.data && (
         <Select label="Shared login" name="login" required>
-          {record.sharedLogins.map((l) => (
+          {logins.data.map((l) => (
             <option key={l.id} value={l.id}>
               {l.label}
             </option>
@@ -353,10 +380,10 @@ export function AddGrantForm({
       )}
       <Select label="On" name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
         <option value="">The whole account</option>
-        {assetsHere.map((a) => (
+        {assets.map((a) => (
           <option key={a.id} value={a.id}>
             {a.name}
-            {a.accountId !== account.id ? " (shared with this account)" : ""}
+            {a.shared ? " (shared with this account)" : ""}
           </option>
         ))}
       </Select>
@@ -377,7 +404,7 @@ export function AddGrantForm({
         <option value="pending">Invited, not accepted yet</option>
         <option value="revoked">Removed</option>
       </Select>
-      <Button type="submit" disabled={busy}>
+      <Button type="submit" disabled={busy || !!list?.isPending}>
         Record access
       </Button>
     </form>

@@ -6,7 +6,7 @@ import { api, type Workspace } from "../api.ts";
 import { Alert, Button, Card, Select } from "../components/ui.tsx";
 import type { GrantView, RecordData } from "./record-api.ts";
 import { EditAccountForm, EditGrantForm } from "./record-edit.tsx";
-import { AddGrantForm } from "./record-forms.tsx";
+import { AddGrantForm, grantFormAssets } from "./record-forms.tsx";
 import { linkCls, RecordPage } from "./record-pages.tsx";
 
 /**
@@ -132,22 +132,23 @@ function RecordThis({
         <Card title="Record the new role">
           <EditGrantForm
             workspaceId={ws.id}
-            record={r}
             grant={subjectGrants[0]}
+            platform={account.platform}
+            level={r.assets.find((a) => a.id === subjectGrants[0]!.target.assetId)?.type ?? "account"}
             onDone={() => setDone(true)}
           />
         </Card>
       ) : action === "transfer-ownership" ? (
         <Card title="Record the new owner">
-          <EditAccountForm workspaceId={ws.id} record={r} account={account} onDone={() => setDone(true)} />
+          <EditAccountForm workspaceId={ws.id} account={account} onDone={() => setDone(true)} />
         </Card>
       ) : (
         <Card title={action === "add-partner" ? "Record the partner connection" : "Record the access"}>
           <AddGrantForm
             key={account.id}
             workspaceId={ws.id}
-            record={r}
             account={account}
+            assets={grantFormAssets(r, account)}
             onDone={() => setDone(true)}
             initial={{
               subjectType: action === "add-partner" ? "partner" : "person",

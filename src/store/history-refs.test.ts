@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
+import { uuidv7 } from "../core/ids.ts";
+import { checkAccessSheet } from "../core/record/access-sheet.ts";
+import type { GrantSubject } from "../core/record/schemas.ts";
+import { timelineOf } from "./account-page.ts";
+import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { importSheet } from "./import-sheet.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { backfillHistoryRefs } from "./migrations/2026_11_25_0016_history_refs.ts";
+import * as record from "./record.ts";
+import { testSchemaName } from "./test-schema.ts";
+import { createWorkspace } from "./workspaces.ts";
+
+const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe.skipIf(dialect === "postgres" && !PG)(`history listed by account and person (${dialect})`, () => {
+    let database: Database;
+    let ws: string;
+    const now = new Date("2026-11-24T10:00:00Z");
+    const ctx = () => ({ workspaceId: ws, actor: { userId: null, label: "test" }, now });
+
+    beforeEach(async () => {
+      if (dialect === "postgres") {
+        const schema = testSchemaName("h");
+        await ensurePostgresSchema(PG!, schema);
+        database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
+      } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
+      await migrateToLatest(database.db, database.schema);
+      const uid = uuidv7();
+      const at = now.toISOString();
+      await database.db
+        .insertInto("user")
+        .values({
+          id: uid,
+          email: "o@x.test",
+          name: "O",
+          emailVerified: false,
+          image: null,
+          twoFactorEnabled: false,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .execute();
+      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: uid, now })).id;
+    });
+    afterEach(() => database.close());
+
+    const refs = async () =>
+      (
+        await database.db
+          .selectFrom("history_ref")
+          .select(["ref_id", "seq"])
+          .where("workspace_id", "=", ws)
+          .execute()
+      )
+        .map((r) => `${Number(r.seq)}:${r.ref_id}`)
+        .sort();
+
+    /** Grants of every kind written through the store and an import, changed and removed. */
+    async function busyRecord() {
+      const db = database.db;
+      const org = await record.createOrganization(db, ctx(), { name: "Client Co", kind: "client" });
+      const person = (name: string, email: string) =>
+        record.createPerson(db, ctx(), {
+          name,
+          emails: [email],
+          organizationId: org.id,
+          status: "active",
+          leftOn: null,
+        });
+      const account = (name: string) =>
+        record.createAccount(db, ctx(), {
+          platform: "tiktok",
+          platformId: null,
+          name,
+          organizationId: org.id,
+          ownerPersonId: null,
+          backupOwnerPersonId: null,
+          reviewCadenceDays: null,
+          lastReviewedOn: null,
+          recoveryEmailHolder: null,
+          twoFactorHolder: null,
+        });
+      const carla = await person("Carla", "carla@c.test");
+      const jane = await person("Jane", "jane@a.test");
+      const client = await account("Client BC");
+      const agency = await account("Agency BC");
+      const ads = await record.createAsset(db, ctx(), {
+        accountId: client.id,
+        organizationId: null,
+        type: "ad_account",
+        name: "Ads",
+        platformId: null,
+      });
+      const login = await record.createSharedLogin(db, ctx(), {
+        label: "Team login",
+        knownByPersonIds: [carla.id],
+      });
+      const base = { role: "Admin", status: "active" as const, source: "typed" as const };
+      const grant = (subject: GrantSubject, target: { accountId: string; assetId: string | null }) =>
+        record.createGrant(db, ctx(), {
+          ...base,
+          subject,
+          target,
+          invitedOn: null,
+          grantedOn: null,
+          expiresOn: null,
+          revokedOn: null,
+          grantedBy: null,
+          reason: null,
+          lastVerifiedOn: null,
+        });
+      const admin = await grant(
+        { type: "person", personId: carla.id },
+        { accountId: client.id, assetId: null },
+      );
+      const partner = await grant(
+        { type: "partner", accountId: agency.id },
+        { accountId: client.id, assetId: ads.id },
+      );
+      const assigned = await grant(
+        { type: "person", personId: jane.id },
+        { accountId: agency.id, assetId: ads.id },
+      );
+      await grant(
+        { type: "shared_login", sharedLoginId: login.id },
+        { accountId: client.id, assetId: ads.id },
+      );
+      const { id, createdAt: _c, updatedAt: _u, ...input } = assigned;
+      await record.updateGrant(db, ctx(), id, { ...input, notes: null, role: "Operator" });
+      await record.deleteGrant(db, ctx(), admin.id);
+      // An import that changes a grant records only the changed fields in the event.
+      const load = (status: string) => {
+        const header = ["platform", "account", "account_org", "subject", "email", "role", "status"];
+        const row = ["tiktok", "Client BC", "Client Co", "Carla", "carla@c.test", "Admin", status];
+        return importSheet(db, ctx(), checkAccessSheet(header, [row], sheetCatalog).rows);
+      };
+      await load("pending");
+      await load("active");
+      return { carla, jane, client, agency, ads, partner, assigned };
+    }
+
+    it("lists each event under the accounts and people it concerns, as it is written", async () => {
+      const r = await busyRecord();
+      const db = database.db;
+      const client = await timelineOf(db, ws, r.client.id, { limit: 100 });
+      const agency = await timelineOf(db, ws, r.agency.id, { limit: 100 });
+      const jane = await timelineOf(db, ws, r.jane.id, { limit: 100 });
+      const about = (t: typeof client) => t.events.map((e) => `${e.entityType} ${e.action}`);
+      // The client's account: itself, its asset, the grants on it and on its asset — including the
+      // assignment recorded inside the agency's account on the client's ads.
+      expect(about(client)).toEqual([
+        "grant update",
+        "grant create",
+        "grant delete",
+        "grant change-role",
+        "grant create",
+        "grant create",
+        "grant create",
+        "grant create",
+        "asset create",
+        "account create",
+      ]);
+      // The agency: its own account, the partner grant it holds, and the assignment inside it.
+      expect(about(agency)).toEqual(["grant change-role", "grant create", "grant create", "account create"]);
+      expect(about(jane)).toEqual(["grant change-role", "grant create", "person create"]);
+    });
+
+    it("the migration's backfill lists events already written exactly as writing them does", async () => {
+      await busyRecord();
+      const live = await refs();
+      expect(live.length).toBeGreaterThan(10);
+      await database.db.deleteFrom("history_ref").execute();
+      await backfillHistoryRefs(database.db);
+      expect(await refs()).toEqual(live);
+    });
+  });
+}
