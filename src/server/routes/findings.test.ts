@@ -18,6 +18,7 @@ interface F {
   status: string;
   guide: string | null;
   reason: string | null;
+  severity: string;
 }
 
 const SHEET = `platform,account,account_org,subject,subject_type,email,subject_org,role,person_status
@@ -484,8 +485,18 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         body: { status: "snoozed", until: "2026-12-24" },
       });
       expect((await readJson<F>(ok)).status).toBe("snoozed");
+      type Counted = { counts: Record<string, number>; statuses: Record<string, number> };
+      const counted = async () =>
+        readJson<Counted>(await t.call("GET", `${base}/findings?limit=1`, { cookie }));
+      const snoozed = await counted();
+      expect(snoozed.statuses.snoozed).toBe(1);
       t.clock.set("2026-12-24T09:00:00.000Z");
       expect((await list()).findings.find((x) => x.key === f.key)?.status).toBe("open");
+      // The day the snooze ends it counts as open again, in the totals too.
+      const woken = await counted();
+      expect(woken.statuses.snoozed).toBe(0);
+      expect(woken.statuses.open).toBe(snoozed.statuses.open! + 1);
+      expect(woken.counts[f.severity]).toBe(snoozed.counts[f.severity]! + 1);
     });
   });
 }
