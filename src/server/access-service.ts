@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { AccessIndex, type IndexChange } from "../core/access/index.ts";
 import { getPlatform, reachesAllAssets } from "../core/catalog/index.ts";
-import { changedSince, historyHead, loadEntity, loadSnapshot } from "../store/access-snapshot.ts";
+import { changedSince, historyHead, loadEntity, loadIndex } from "../store/access-snapshot.ts";
 import type { DB } from "../store/schema.ts";
 
 const policy = {
@@ -58,7 +58,7 @@ export class AccessService {
         return;
       }
       const index = new AccessIndex(policy);
-      index.load(await loadSnapshot(this.#db, workspaceId));
+      await loadIndex(index, this.#db, workspaceId);
       this.#cache.set(workspaceId, { index, seq: head });
     })();
     if (entry) entry.pending = refresh;

@@ -1,5 +1,9 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { Kysely } from "kysely";
+import type { AccessIndex } from "../core/access/index.ts";
 import type {
+  EncodedGrants,
   IndexAccount,
   IndexAsset,
   IndexGrant,
@@ -104,34 +108,7 @@ export async function loadSnapshot(
   workspaceId: string,
   pageSize = PAGE,
 ): Promise<StreamedSnapshot> {
-  const [people, accounts, assets, logins, knowers] = await Promise.all([
-    db
-      .selectFrom("person")
-      .select(["id", "name", "status", "left_on"])
-      .where("workspace_id", "=", workspaceId)
-      .execute(),
-    db
-      .selectFrom("platform_account")
-      .select(["id", "name", "platform"])
-      .where("workspace_id", "=", workspaceId)
-      .execute(),
-    db
-      .selectFrom("platform_asset")
-      .select(["id", "name", "account_id"])
-      .where("workspace_id", "=", workspaceId)
-      .execute(),
-    db.selectFrom("shared_login").select(["id", "label"]).where("workspace_id", "=", workspaceId).execute(),
-    db
-      .selectFrom("shared_login_knower")
-      .select(["shared_login_id", "person_id"])
-      .where("workspace_id", "=", workspaceId)
-      .execute(),
-  ]);
-  const count = await db
-    .selectFrom("access_grant")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("workspace_id", "=", workspaceId)
-    .executeTakeFirstOrThrow();
+  const { grantCount, ...entities } = await loadEntities(db, workspaceId);
   const sqlite = sqliteOf(db);
   let grants: Iterable<IndexGrant>;
   if (sqlite) {
@@ -160,6 +137,111 @@ export async function loadSnapshot(
     }
     grants = pages.flat();
   }
+  return { ...entities, grants, grantCount };
+}
+
+/** How a workspace's index is loaded from a SQLite file with many grants. */
+export interface ParallelLoad {
+  /** From this many grants on, worker threads read and encode them (default 100,000). */
+  minGrants?: number;
+  /** How many (default: the CPUs, at least 2, at most 4). */
+  workers?: number;
+}
+
+/**
+ * Load a workspace's access index from the store. From a SQLite file with many grants, worker
+ * threads each read a range of target accounts from the file and send the grants encoded as
+ * numbers, while this thread adds them to the index as they arrive; otherwise grants stream from
+ * one statement (or PostgreSQL pages) into `AccessIndex.load`. Every read starts after the caller
+ * noted the history head, so whatever a concurrent write adds is applied again on catch-up.
+ */
+export async function loadIndex(
+  index: AccessIndex,
+  db: Kysely<DB>,
+  workspaceId: string,
+  parallel: ParallelLoad = {},
+): Promise<void> {
+  const path = sqliteOf(db)?.path;
+  if (!path || path === ":memory:") return index.load(await loadSnapshot(db, workspaceId));
+  const { grantCount, ...entities } = await loadEntities(db, workspaceId);
+  if (grantCount < (parallel.minGrants ?? 100_000)) return index.load(await loadSnapshot(db, workspaceId));
+  const workers = Math.max(1, parallel.workers ?? Math.min(4, Math.max(2, availableParallelism())));
+  // Ranges of target accounts with about as many accounts each.
+  const ids = entities.accounts.map((a) => a.id).sort();
+  const bounds: (string | null)[] = [null];
+  for (let k = 1; k < workers; k++) bounds.push(ids[Math.floor((k * ids.length) / workers)] ?? null);
+  bounds.push(null);
+  index.beginLoad({ ...entities, grantCount });
+  const running = new Set<Worker>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let left = workers;
+      for (let k = 0; k < workers; k++) {
+        const worker = new Worker(new URL("./access-snapshot-worker.ts", import.meta.url), {
+          workerData: {
+            path,
+            workspaceId,
+            from: bounds[k],
+            to: bounds[k + 1],
+            stream: k,
+            batchSize: 32_768,
+          },
+        });
+        running.add(worker);
+        worker.on("message", (m: EncodedGrants | "done") => {
+          if (m !== "done") {
+            try {
+              index.addEncoded(m);
+            } catch (err) {
+              reject(err);
+            }
+            return;
+          }
+          running.delete(worker);
+          if (--left === 0) resolve();
+        });
+        worker.on("error", reject);
+        worker.on("exit", (code) => {
+          if (running.has(worker)) reject(new Error(`An index loading thread stopped (exit code ${code}).`));
+        });
+      }
+    });
+  } finally {
+    for (const w of running) await w.terminate();
+  }
+  index.endLoad();
+}
+
+/** Everything but the grants, and how many grants there are. */
+async function loadEntities(db: Kysely<DB>, workspaceId: string) {
+  const [people, accounts, assets, logins, knowers] = await Promise.all([
+    db
+      .selectFrom("person")
+      .select(["id", "name", "status", "left_on"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db
+      .selectFrom("platform_account")
+      .select(["id", "name", "platform"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db
+      .selectFrom("platform_asset")
+      .select(["id", "name", "account_id"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    db.selectFrom("shared_login").select(["id", "label"]).where("workspace_id", "=", workspaceId).execute(),
+    db
+      .selectFrom("shared_login_knower")
+      .select(["shared_login_id", "person_id"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+  ]);
+  const count = await db
+    .selectFrom("access_grant")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("workspace_id", "=", workspaceId)
+    .executeTakeFirstOrThrow();
   const known = new Map<string, string[]>();
   for (const k of knowers) {
     const list = known.get(k.shared_login_id);
@@ -180,7 +262,6 @@ export async function loadSnapshot(
     sharedLogins: logins.map(
       (l): IndexSharedLogin => ({ id: l.id, label: l.label, knownByPersonIds: known.get(l.id) ?? [] }),
     ),
-    grants,
     grantCount: Number(count.n),
   };
 }

@@ -95,6 +95,10 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   #syncing: { covers: number; done: Promise<void> } | null = null;
   #dirSynced = false;
   readonly #path: string;
+  /** The database file (or ":memory:"). */
+  get path(): string {
+    return this.#path;
+  }
   readonly #onWrite = () => {
     this.#written++;
   };

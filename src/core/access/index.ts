@@ -1,8 +1,10 @@
 import type {
   AccountOverview,
+  EncodedGrants,
   IndexChange,
   IndexGrant,
   IndexSnapshot,
+  IndexSnapshotEntities,
   NodeRef,
   PartnerLink,
   PathEdge,
@@ -15,8 +17,11 @@ import type {
 
 export type * from "./types.ts";
 
-const SUBJECT = { person: 0, partner: 1, system_user: 2, shared_login: 3 } as const;
-const STATUS = { pending: 0, active: 1, revoked: 2 } as const;
+/** Subject types and grant statuses as numbers (in rows and in EncodedGrants). */
+export const SUBJECT = { person: 0, partner: 1, system_user: 2, shared_login: 3 } as const;
+export const STATUS = { pending: 0, active: 1, revoked: 2 } as const;
+/** Int32 fields per grant in EncodedGrants.fields. */
+export const ENCODED_FIELDS = 7;
 const STATUS_NAMES = ["pending", "active", "revoked"] as const;
 const counts = (): StatusCounts => ({ pending: 0, active: 0, revoked: 0 });
 const collator = new Intl.Collator();
@@ -68,8 +73,13 @@ function nibble(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : 0;
 }
 
+/** A grant's expiry as the index stores it: a day number, or NO_EXPIRY for none. */
+export function expiryValue(expiresOn: string | null): number {
+  return expiresOn ? Math.min(Math.max(dayNumber(expiresOn), 0), NO_EXPIRY - 1) : NO_EXPIRY;
+}
+
 /** A UUID's 16 bytes, read from its hex digits (dashes skipped). */
-function uuidBytes(id: string, out: Uint8Array, at: number): void {
+export function uuidBytes(id: string, out: Uint8Array, at: number): void {
   out.fill(0, at, at + 16);
   let k = 0;
   for (let j = 0; j < id.length && k < 32; j++) {
@@ -246,13 +256,7 @@ export class AccessIndex {
 
   /** Rebuild from a full snapshot (at start, or after an import). */
   load(s: IndexSnapshot | StreamedSnapshot): void {
-    const count = "grantCount" in s ? s.grantCount : s.grants.length;
-    this.#grow(count);
-    this.#rehash(this.#n + count);
-    for (const p of s.people) this.apply({ kind: "person", value: p });
-    for (const a of s.accounts) this.apply({ kind: "account", value: a });
-    for (const a of s.assets) this.apply({ kind: "asset", value: a });
-    for (const l of s.sharedLogins) this.apply({ kind: "shared_login", value: l });
+    this.beginLoad({ ...s, grantCount: "grantCount" in s ? s.grantCount : s.grants.length });
     if (!Array.isArray(s.grants)) {
       // Streamed from the store, already grouped by target account: insert as they come, so no
       // million objects are held at once.
@@ -277,6 +281,81 @@ export class AccessIndex {
     const order = new Int32Array(grants.length);
     for (let j = 0; j < keys.length; j++) order[starts[keys[j]!]!++] = j;
     for (let j = 0; j < order.length; j++) this.#insert(grants[order[j]!]!);
+    this.#pack();
+  }
+
+  /**
+   * A bulk load in parts: the entities first (with room for `grantCount` grants), then grants in
+   * encoded batches as they arrive (`addEncoded`), then `endLoad`. Queries wait until it ends.
+   */
+  beginLoad(s: IndexSnapshotEntities & { grantCount: number }): void {
+    this.#grow(s.grantCount);
+    this.#rehash(this.#n + s.grantCount);
+    for (const p of s.people) this.apply({ kind: "person", value: p });
+    for (const a of s.accounts) this.apply({ kind: "account", value: a });
+    for (const a of s.assets) this.apply({ kind: "asset", value: a });
+    for (const l of s.sharedLogins) this.apply({ kind: "shared_login", value: l });
+  }
+
+  /** Per stream of encoded batches: its dictionary positions → this index's numbers. */
+  readonly #streams = new Map<
+    number,
+    {
+      people: number[];
+      accounts: number[];
+      assets: number[];
+      logins: number[];
+      roles: number[];
+      systemUsers: number[];
+    }
+  >();
+
+  /** Add a batch of encoded grants (see EncodedGrants): no object is made per grant. */
+  addEncoded(b: EncodedGrants): void {
+    let m = this.#streams.get(b.stream);
+    if (!m) {
+      m = { people: [], accounts: [], assets: [], logins: [], roles: [], systemUsers: [] };
+      this.#streams.set(b.stream, m);
+    }
+    for (const id of b.people) m.people.push(this.#personRef(id));
+    for (const id of b.accounts) m.accounts.push(this.#accountRef(id));
+    for (const id of b.assets) m.assets.push(this.#assetRef(id));
+    for (const id of b.logins) m.logins.push(this.#loginRef(id));
+    for (const role of b.roles) m.roles.push(this.#roles.put(role, role));
+    for (let k = 0; k < b.systemUsers.length; k += 2)
+      m.systemUsers.push(this.#systemUsers.put(b.systemUsers[k]!, b.systemUsers[k + 1]!));
+    const f = b.fields;
+    this.#grow(b.count);
+    for (let j = 0; j < b.count; j++) {
+      const o = j * ENCODED_FIELDS;
+      const type = f[o]!;
+      const ref = f[o + 1]!;
+      const subj =
+        type === SUBJECT.person
+          ? m.people[ref]!
+          : type === SUBJECT.partner
+            ? m.accounts[ref]!
+            : type === SUBJECT.shared_login
+              ? m.logins[ref]!
+              : m.systemUsers[ref]!;
+      const i = this.#n++;
+      this.#r8.set(b.ids.subarray(j * 16, j * 16 + 16), i * ROW);
+      this.#fill(
+        i,
+        type,
+        subj,
+        m.accounts[f[o + 2]!]!,
+        f[o + 3]! < 0 ? -1 : m.assets[f[o + 3]!]!,
+        m.roles[f[o + 4]!]!,
+        f[o + 5]!,
+        f[o + 6]!,
+      );
+    }
+  }
+
+  /** End a bulk load begun with `beginLoad`. */
+  endLoad(): void {
+    this.#streams.clear();
     this.#pack();
   }
 
@@ -462,15 +541,36 @@ export class AccessIndex {
           : s.type === "shared_login"
             ? this.#loginRef(s.sharedLoginId)
             : this.#systemUsers.put(`${g.id}`, s.name);
-    this.#setFlags(i, type | (STATUS[g.status] << STATUS_SHIFT));
+    const asset = g.target.assetId ? this.#assetRef(g.target.assetId) : -1;
+    this.#fill(
+      i,
+      type,
+      subj,
+      acc,
+      asset,
+      this.#roles.put(g.role, g.role),
+      STATUS[g.status],
+      expiryValue(g.expiresOn),
+    );
+  }
+
+  /** Fill in row i (its ID bytes written already) and link it into the lists. */
+  #fill(
+    i: number,
+    type: number,
+    subj: number,
+    acc: number,
+    asset: number,
+    role: number,
+    status: number,
+    expiry: number,
+  ): void {
+    this.#setFlags(i, type | (status << STATUS_SHIFT));
     this.#r32[i * I32 + 4] = subj;
     this.#r32[i * I32 + 5] = acc;
-    const asset = g.target.assetId ? this.#assetRef(g.target.assetId) : -1;
     this.#r32[i * I32 + 6] = asset;
-    this.#r16[i * U16 + 14] = this.#roles.put(g.role, g.role);
-    this.#r16[i * U16 + 15] = g.expiresOn
-      ? Math.min(Math.max(dayNumber(g.expiresOn), 0), NO_EXPIRY - 1)
-      : NO_EXPIRY;
+    this.#r16[i * U16 + 14] = role;
+    this.#r16[i * U16 + 15] = expiry;
     this.#setAllAssets(i);
     this.#link(i);
     if (asset >= 0) {

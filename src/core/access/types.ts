@@ -78,12 +78,41 @@ export type IndexChange =
   | { kind: "grant"; value: IndexGrant }
   | { kind: "remove-grant"; id: string };
 
-export interface IndexSnapshot {
+export interface IndexSnapshotEntities {
   people: IndexPerson[];
   accounts: IndexAccount[];
   assets: IndexAsset[];
   sharedLogins: IndexSharedLogin[];
+}
+
+export interface IndexSnapshot extends IndexSnapshotEntities {
   grants: IndexGrant[];
+}
+
+/**
+ * A batch of grants encoded as numbers, so a bulk load makes no object per grant (a store can
+ * read and encode them on other threads). Entities are named by their position in the
+ * dictionaries of the batch's stream; each batch lists only the entries new since the previous
+ * batch of the same stream.
+ */
+export interface EncodedGrants {
+  stream: number;
+  count: number;
+  /** 16 bytes per grant: its ID's UUID bytes. */
+  ids: Uint8Array;
+  /**
+   * 7 int32 per grant: subject type (SUBJECT), subject (position in the dictionary of its type),
+   * target account, target asset (-1: the account itself), role, status (STATUS), expiry as
+   * `expiryValue` gives it.
+   */
+  fields: Int32Array;
+  people: string[];
+  accounts: string[];
+  assets: string[];
+  logins: string[];
+  roles: string[];
+  /** Grant ID and name, in turn, of each system user (one per grant). */
+  systemUsers: string[];
 }
 
 /** A snapshot whose grants are consumed once, as they are read from the store. */
