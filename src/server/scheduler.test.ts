@@ -168,6 +168,29 @@ describe("the scheduler, on a fixed clock", () => {
 });
 
 describe("reviews and access that runs out", () => {
+  it("runs each workspace's first findings scan of a new day once, so the dashboard finds it done", async () => {
+    const t = await createTestInstance("sqlite");
+    instances.push(t);
+    const { cookie, base, dev, gads } = await setup(t);
+    await t.call("POST", `${base}/grants`, {
+      cookie,
+      body: { subject: { type: "person", personId: dev }, target: { accountId: gads }, role: "Standard" },
+    });
+    const scanned = async () =>
+      (await t.db.selectFrom("finding_scan").select("as_of").executeTakeFirst())?.as_of ?? null;
+    // Nobody has looked at findings yet: nothing to keep fresh.
+    expect((await t.scheduler.tick()).filter((k) => k.startsWith("findings:"))).toEqual([]);
+    expect(await scanned()).toBeNull();
+    await t.call("GET", `${base}/findings`, { cookie });
+    expect(await scanned()).toBe("2026-11-24");
+    expect((await t.scheduler.tick()).filter((k) => k.startsWith("findings:"))).toEqual([]);
+    t.clock.advance(1 * DAY);
+    const ran = await t.scheduler.tick();
+    expect(ran.filter((k) => k.startsWith("findings:"))).toHaveLength(1);
+    expect(await scanned()).toBe("2026-11-25");
+    expect((await t.scheduler.tick()).filter((k) => k.startsWith("findings:"))).toEqual([]);
+  });
+
   it("tells owners and admins a week before a review is due and three days before access ends, once each", async () => {
     const t = await createTestInstance("sqlite");
     instances.push(t);

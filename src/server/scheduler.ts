@@ -10,6 +10,7 @@ import { openTasksDue, plansDueForRecheck } from "../store/plans.ts";
 import { getRequest, moveRequest, requestsInMotion } from "../store/requests.ts";
 import { type DB, toIso } from "../store/schema.ts";
 import type { AccessService } from "./access-service.ts";
+import { refreshFindings } from "./findings-service.ts";
 import type { GuideLibrary } from "./guides/load.ts";
 import { type Notifier, recipients } from "./notifier.ts";
 import { recheckPlan } from "./plans-service.ts";
@@ -43,7 +44,7 @@ export interface SchedulerDeps {
 
 /**
  * Runs inside every server. Each tick works out what is due (request reminders and escalations,
- * invitation expiry warnings and expiries, overdue requests, plan re-checks, tasks due) and
+ * invitation expiry warnings and expiries, overdue requests, plan re-checks, tasks due, the first findings scan of a new day) and
  * claims each by inserting its unique key: with several servers on one PostgreSQL database,
  * exactly one of them does each job.
  */
@@ -173,6 +174,19 @@ export class Scheduler {
           expiresOn: g.expires_on,
         },
       });
+    // Each workspace's first findings scan of a new day, before anyone opens the dashboard: at a
+    // million grants a full scan takes seconds, better spent here than in someone's request.
+    for (const s of await db
+      .selectFrom("finding_scan")
+      .select("workspace_id")
+      .where("as_of", "<", today)
+      .execute())
+      jobs.push({
+        key: `findings:${s.workspace_id}:${today}`,
+        workspaceId: s.workspace_id,
+        kind: "findings-daily",
+        payload: {},
+      });
     return jobs;
   }
 
@@ -209,6 +223,10 @@ export class Scheduler {
 
   async run(job: Job): Promise<void> {
     const { db, clock, notifier, access } = this.#deps;
+    if (job.kind === "findings-daily") {
+      await refreshFindings(db, clock, job.workspaceId);
+      return;
+    }
     const now = clock.now();
     const today = isoDay(now);
     const slug = await this.#slug(job.workspaceId);
