@@ -154,7 +154,8 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       .where("workspace_id", "=", workspaceId)
       .orderBy("id"),
   );
-  return rows.map((r) => {
+  const grants: FGrant[] = [];
+  for (const r of rows) {
     type Row = [
       string,
       string,
@@ -176,7 +177,7 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
           : type === "shared_login"
             ? { type: "shared_login", sharedLoginId: subjectId! }
             : { type: "system_user", name: subjectId ?? "" };
-    return {
+    grants.push({
       id,
       subject,
       target: { accountId, assetId },
@@ -185,8 +186,9 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       invitedOn,
       expiresOn,
       grantedBy,
-    };
-  });
+    });
+  }
+  return grants;
 }
 
 export function toStored(r: FindingTable, today: string): StoredFinding {
