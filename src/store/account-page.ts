@@ -543,10 +543,19 @@ export async function timelineOf(
     .$if(before !== null, (q) => q.where("seq", "<", before!))
     .orderBy("seq", "desc")
     .limit(n);
+  // The newest `n` of both ranges (UNION: an event in both counts once), so only the events
+  // shown are read from history, not twice as many.
   const seqs = db
-    .selectFrom(own.as("o"))
-    .select("o.seq")
-    .unionAll(db.selectFrom(listed.as("l")).select("l.seq"));
+    .selectFrom(
+      db
+        .selectFrom(own.as("o"))
+        .select("o.seq")
+        .union(db.selectFrom(listed.as("l")).select("l.seq"))
+        .as("s"),
+    )
+    .select("s.seq")
+    .orderBy("s.seq", "desc")
+    .limit(n);
   const rows = await db
     .selectFrom("history")
     .select(["seq", "id", "at", "actor_label", "entity_type", "entity_id", "action", "before", "after"])
