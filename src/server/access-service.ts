@@ -32,15 +32,22 @@ export class AccessService {
     return (await this.current(workspaceId)).index;
   }
 
-  /** The index caught up to the database, and the history sequence number it reflects. */
-  async current(workspaceId: string): Promise<{ index: AccessIndex; seq: number }> {
+  /**
+   * The index caught up to the database, and the history sequence number it reflects.
+   * `knownHead`: the history head the caller has just read, to save reading it again (an index
+   * already past it, caught up by a request meanwhile, is used as it is).
+   */
+  async current(workspaceId: string, knownHead?: number): Promise<{ index: AccessIndex; seq: number }> {
     let entry = this.#cache.get(workspaceId);
+    let waited = false;
     while (entry?.pending) {
+      waited = true;
       await entry.pending;
       entry = this.#cache.get(workspaceId);
     }
-    const head = await historyHead(this.#db, workspaceId);
-    if (entry && entry.seq === head) return { index: entry.index, seq: head };
+    const head = knownHead !== undefined && !waited ? knownHead : await historyHead(this.#db, workspaceId);
+    if (entry && entry.seq >= head && (entry.seq === head || knownHead !== undefined))
+      return { index: entry.index, seq: entry.seq };
     const refresh = (async () => {
       // Only the changes the index follows count: a findings scan can append thousands of
       // events without touching anything the index holds.

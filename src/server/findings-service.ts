@@ -55,8 +55,12 @@ export async function refreshFindings(
   db: Kysely<DB>,
   clock: Clock,
   workspaceId: string,
-  /** false: leave the stored findings as they are rather than scan the whole workspace ("stale"). */
-  opts: { fullScan?: boolean } = {},
+  /**
+   * fullScan false: leave the stored findings as they are rather than scan the whole workspace
+   * ("stale"). head: the history head the caller has just read (used unless this waited for
+   * another refresh, which may have moved it).
+   */
+  opts: { fullScan?: boolean; head?: number } = {},
 ): Promise<"fresh" | "recheck" | "full" | "stale"> {
   // One refresh per workspace at a time in this server: requests that arrive meanwhile wait for
   // it and then find the findings fresh (or re-check only what changed since), instead of each
@@ -66,9 +70,12 @@ export async function refreshFindings(
     running = new Map();
     RUNNING.set(db, running);
   }
-  for (let current = running.get(workspaceId); current; current = running.get(workspaceId))
+  let head = opts.head;
+  for (let current = running.get(workspaceId); current; current = running.get(workspaceId)) {
+    head = undefined;
     await current.catch(() => undefined);
-  const mine = refreshNow(db, clock, workspaceId, opts.fullScan ?? true);
+  }
+  const mine = refreshNow(db, clock, workspaceId, opts.fullScan ?? true, head);
   running.set(workspaceId, mine);
   try {
     return await mine;
@@ -84,9 +91,10 @@ async function refreshNow(
   clock: Clock,
   workspaceId: string,
   fullScan: boolean,
+  knownHead: number | undefined,
 ): Promise<"fresh" | "recheck" | "full" | "stale"> {
   const day = isoDay(clock.now());
-  const { stale, head, last } = await needsScan(db, workspaceId, day);
+  const { stale, head, last } = await needsScan(db, workspaceId, day, knownHead);
   if (!stale) return "fresh";
   if (
     last &&

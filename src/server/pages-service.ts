@@ -58,12 +58,17 @@ export class PageService {
     const day = isoDay(this.#clock.now());
     const key = `a:${workspaceId}:${accountId}:${perGroup}`;
     // Nothing changed since the page was built (the findings refresh then too would find nothing).
-    const hit = this.#get(key, await historyHead(this.#db, workspaceId), day);
+    const head = await historyHead(this.#db, workspaceId);
+    const hit = this.#get(key, head, day);
     if (hit) return hit;
     // Findings re-checked for the few accounts changed since the last check (never a full scan
-    // here: the findings page does that), then the index caught up to whatever that wrote.
-    await refreshFindings(this.#db, this.#clock, workspaceId, { fullScan: false });
-    const { index, seq } = await this.#access.current(workspaceId);
+    // here: the findings page does that), then the index caught up to whatever that wrote (the
+    // head read above still holds when the findings were fresh: nothing was written).
+    const refreshed = await refreshFindings(this.#db, this.#clock, workspaceId, { fullScan: false, head });
+    const { index, seq } = await this.#access.current(
+      workspaceId,
+      refreshed === "fresh" || refreshed === "stale" ? head : undefined,
+    );
 
     const db = this.#db;
     const ws = workspaceId;

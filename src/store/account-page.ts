@@ -371,17 +371,31 @@ export async function openFindingsOf(
       ]),
     );
   const severityRank = sql<number>`case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`;
-  const [counts, items] = await Promise.all([
-    open
-      .select((eb) => ["severity", eb.fn.countAll<number | string>().as("n")])
-      .groupBy("severity")
-      .execute(),
-    open.selectAll().orderBy(severityRank).orderBy("rule").orderBy("key").limit(limit).execute(),
-  ]);
-  return {
-    counts: Object.fromEntries(counts.map((c) => [c.severity, Number(c.n)])),
-    items: items.map((r) => toStored(r, today)),
-  };
+  const items = await open
+    .selectAll()
+    .orderBy(severityRank)
+    .orderBy("rule")
+    .orderBy("key")
+    .limit(limit)
+    .execute();
+  let counts: [string, number][];
+  if (items.length < limit) {
+    // Fewer than a page: these are all of them, so they are the counts too (most accounts).
+    const n = new Map<string, number>();
+    for (const r of items) n.set(r.severity, (n.get(r.severity) ?? 0) + 1);
+    counts = [...n];
+  } else {
+    // Grouped by an expression, not the column: by the column, SQLite walks the workspace's
+    // findings in severity order (finding_list_idx) to skip a sort, instead of reading this
+    // account's few by account (finding_account_rule_idx).
+    const rows = await open
+      .select((eb) => [sql<string>`severity || ''`.as("severity"), eb.fn.countAll<number | string>().as("n")])
+      .groupBy(sql`severity || ''`)
+      .execute();
+    counts = rows.map((c) => [c.severity, Number(c.n)]);
+  }
+  counts.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return { counts: Object.fromEntries(counts), items: items.map((r) => toStored(r, today)) };
 }
 
 // ── timelines ───────────────────────────────────────────────────────────────
@@ -404,18 +418,30 @@ const parse = (v: unknown): Record<string, unknown> | null => {
 };
 const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
 
-/** The IDs a grant image names, in the view's shape or an import's column names. */
+type Named = "person" | "platform_account" | "shared_login" | "platform_asset";
+
+/** The IDs a grant image names (and the table each is in), in the view's shape or an import's column names. */
 function grantNames(image: Record<string, unknown>) {
   const subject = (image.subject ?? {}) as Record<string, unknown>;
   const target = (image.target ?? {}) as Record<string, unknown>;
+  const candidates: [unknown, Named][] = [
+    [subject.personId, "person"],
+    [subject.accountId, "platform_account"],
+    [subject.sharedLoginId, "shared_login"],
+    [image.subject_person_id, "person"],
+    [image.subject_account_id, "platform_account"],
+    [image.subject_shared_login_id, "shared_login"],
+  ];
+  let who: { id: string; in: Named } | null = null;
+  for (const [v, table] of candidates) {
+    const id = text(v);
+    if (id) {
+      who = { id, in: table };
+      break;
+    }
+  }
   return {
-    subject:
-      text(subject.personId) ??
-      text(subject.accountId) ??
-      text(subject.sharedLoginId) ??
-      text(image.subject_person_id) ??
-      text(image.subject_account_id) ??
-      text(image.subject_shared_login_id),
+    subject: who,
     systemUser: text(subject.name) ?? text(image.subject_name),
     asset: text(target.assetId),
     role: text(image.role),
@@ -424,7 +450,8 @@ function grantNames(image: Record<string, unknown>) {
 
 /**
  * A few words for each event from its images, with the names of the people, accounts, assets and
- * shared logins they name read in one query (the images hold IDs).
+ * shared logins they name read in one query (the images hold IDs), each ID looked up in its own
+ * table only.
  */
 async function summaries(
   db: Kysely<DB>,
@@ -432,37 +459,41 @@ async function summaries(
   rows: { entity_type: string; action: string; before: unknown; after: unknown }[],
 ): Promise<(string | null)[]> {
   const images = rows.map((r) => ({ before: parse(r.before), after: parse(r.after) }));
-  const ids = new Set<string>();
+  const wanted: Record<Named, Set<string>> = {
+    person: new Set(),
+    platform_account: new Set(),
+    shared_login: new Set(),
+    platform_asset: new Set(),
+  };
   for (const [i, r] of rows.entries()) {
     if (r.entity_type !== "grant") continue;
     for (const image of [images[i]!.before, images[i]!.after]) {
       if (!image) continue;
       const n = grantNames(image);
-      if (n.subject) ids.add(n.subject);
-      if (n.asset) ids.add(n.asset);
+      if (n.subject) wanted[n.subject.in].add(n.subject.id);
+      if (n.asset) wanted.platform_asset.add(n.asset);
     }
   }
-  const names = new Map<string, string>();
-  if (ids.size) {
-    const list = [...ids];
-    const named = (table: "person" | "platform_account" | "platform_asset") =>
+  const names: Record<Named, Map<string, string>> = {
+    person: new Map(),
+    platform_account: new Map(),
+    shared_login: new Map(),
+    platform_asset: new Map(),
+  };
+  const parts = (Object.keys(wanted) as Named[])
+    .filter((table) => wanted[table].size > 0)
+    .map((table) =>
       db
         .selectFrom(table)
-        .select(["id", "name"])
+        .select([sql.lit(table).as("t"), "id", table === "shared_login" ? "label as name" : "name"])
         .where("workspace_id", "=", workspaceId)
-        .where("id", "in", list);
-    const found = await named("person")
-      .unionAll(named("platform_account"))
-      .unionAll(named("platform_asset"))
-      .unionAll(
-        db
-          .selectFrom("shared_login")
-          .select(["id", "label as name"])
-          .where("workspace_id", "=", workspaceId)
-          .where("id", "in", list),
-      )
-      .execute();
-    for (const f of found) names.set(f.id, f.name);
+        .where("id", "in", [...wanted[table]]),
+    );
+  if (parts.length) {
+    // biome-ignore lint/suspicious/noExplicitAny: a UNION ALL of the same three columns from different tables
+    const union = parts.reduce((u: any, p) => u.unionAll(p));
+    const found = (await union.execute()) as { t: Named; id: string; name: string }[];
+    for (const f of found) names[f.t].set(f.id, f.name);
   }
   return rows.map((r, i) => {
     const { before, after } = images[i]!;
@@ -470,11 +501,11 @@ async function summaries(
     if (!image) return null;
     if (r.entity_type === "grant") {
       const now = grantNames({ ...(before ?? {}), ...(after ?? {}) });
-      const who = (now.subject && names.get(now.subject)) ?? now.systemUser;
+      const who = (now.subject && names[now.subject.in].get(now.subject.id)) ?? now.systemUser;
       const was = before ? text(before.role) : null;
       const role =
         r.action === "change-role" && was && now.role && was !== now.role ? `${was} → ${now.role}` : now.role;
-      const on = now.asset ? names.get(now.asset) : null;
+      const on = now.asset ? names.platform_asset.get(now.asset) : null;
       return [who, role, on ? `on ${on}` : null].filter(Boolean).join(" · ") || null;
     }
     if (["account", "asset", "person", "organization"].includes(r.entity_type)) return text(image.name);
@@ -512,10 +543,19 @@ export async function timelineOf(
     .$if(before !== null, (q) => q.where("seq", "<", before!))
     .orderBy("seq", "desc")
     .limit(n);
+  // The newest `n` of both ranges (UNION: an event in both counts once), so only the events
+  // shown are read from history, not twice as many.
   const seqs = db
-    .selectFrom(own.as("o"))
-    .select("o.seq")
-    .unionAll(db.selectFrom(listed.as("l")).select("l.seq"));
+    .selectFrom(
+      db
+        .selectFrom(own.as("o"))
+        .select("o.seq")
+        .union(db.selectFrom(listed.as("l")).select("l.seq"))
+        .as("s"),
+    )
+    .select("s.seq")
+    .orderBy("s.seq", "desc")
+    .limit(n);
   const rows = await db
     .selectFrom("history")
     .select(["seq", "id", "at", "actor_label", "entity_type", "entity_id", "action", "before", "after"])

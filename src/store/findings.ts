@@ -225,8 +225,10 @@ export async function needsScan(
   db: Kysely<DB>,
   workspaceId: string,
   asOf: string,
+  /** The history head, when the caller has just read it. */
+  knownHead?: number,
 ): Promise<{ stale: boolean; head: number; last: { head: number; asOf: string } | null }> {
-  const head = await historyHead(db, workspaceId);
+  const head = knownHead ?? (await historyHead(db, workspaceId));
   const row = await db
     .selectFrom("finding_scan")
     .selectAll()
