@@ -13,6 +13,32 @@ const workers = Math.min(4, Math.max(2, availableParallelism()));
 const sizes = (process.argv[2] ?? "100000,1000000").split(",").map((s) => Number(s.replaceAll("_", "")));
 const policy = { reachesAllAssets: (p: string, role: string) => reachesAllAssets(getPlatform(p)!, role) };
 const rows: string[][] = [];
+/**
+ * One load, in a function of its own: an index kept in a loop's variable would stay alive (in
+ * the async frame) until the next one replaced it, and count in the next run's baseline.
+ */
+async function measure(load: (index: AccessIndex) => Promise<void>) {
+  await settle();
+  const m0 = process.memoryUsage();
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const index = new AccessIndex(policy);
+  await load(index);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  await settle();
+  const m1 = process.memoryUsage();
+  const memory = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
+  return { grants: index.grantCount, wall, cpu: cpu.user + cpu.system, memory };
+}
+
+/** Collect garbage until freed array buffers are released too (they go a turn after the GC). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await new Promise((r) => setImmediate(r));
+  }
+}
 for (const size of sizes) {
   log(`seeding ${n(size)} grants`);
   const backend = await seed("sqlite", size);
@@ -30,24 +56,14 @@ for (const size of sizes) {
     ];
     for (const [method, load] of methods)
       for (let run = 1; run <= 3; run++) {
-        globalThis.gc?.();
-        const m0 = process.memoryUsage();
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        const index = new AccessIndex(policy);
-        await load(index);
-        const wall = performance.now() - t0;
-        const cpu = process.cpuUsage(c0);
-        globalThis.gc?.();
-        const m1 = process.memoryUsage();
-        const memory = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
+        const r = await measure(load);
         rows.push([
-          n(index.grantCount),
+          n(r.grants),
           method,
           String(run),
-          `${(wall / 1000).toFixed(2)} s`,
-          `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`,
-          `${mb(memory)}`,
+          `${(r.wall / 1000).toFixed(2)} s`,
+          `${(r.cpu / 1e6).toFixed(2)} s`,
+          `${mb(r.memory)}`,
         ]);
       }
   } finally {
