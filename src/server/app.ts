@@ -14,6 +14,7 @@ import { ACCESS_EXTENSION } from "./access.ts";
 import { AccessService } from "./access-service.ts";
 import type { Auth } from "./auth/auth.ts";
 import { AuthGuards } from "./auth/guards.ts";
+import { createSessionLookup } from "./auth/session-lookup.ts";
 import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
 import type { GuideLibrary } from "./guides/load.ts";
@@ -188,16 +189,10 @@ export function createApp(deps: AppDeps) {
     guards.checkSameSite(c.req.method, c.req.raw.headers, [...config.trustedOrigins]);
     await next();
   });
+  const sessionOf = createSessionLookup(auth, deps.db);
   api.use("*", async (c, next) => {
-    const session = await auth.api.getSession({ headers: c.req.raw.headers });
-    if (session) {
-      c.set("caller", {
-        userId: session.user.id,
-        email: session.user.email,
-        name: session.user.name,
-        sessionId: session.session.id,
-      });
-    }
+    const caller = await sessionOf(c);
+    if (caller) c.set("caller", caller);
     await next();
   });
   api.route("/", meRoutes(deps));

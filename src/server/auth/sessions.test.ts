@@ -123,6 +123,47 @@ describe("sessions and requests from elsewhere", () => {
     expect((await t.call("GET", "/api/v1/me", { cookie: again })).status).toBe(200);
   });
 
+  it("the session cookie: another signature or token is nobody, an ended session is refused and removed, a day-old one is extended", async () => {
+    const t = await make();
+    const cookie = await t.signUp("olivia@acme.test");
+    const me = async (c: string) => (await t.call("GET", "/api/v1/me", { cookie: c })).status;
+    expect(await me(cookie)).toBe(200);
+    const name = "delvia.session_token";
+    const pair = cookie.split("; ").find((c) => c.startsWith(`${name}=`))!;
+    const raw = decodeURIComponent(pair.slice(name.length + 1));
+    const dot = raw.lastIndexOf(".");
+    const [token, signature] = [raw.slice(0, dot), raw.slice(dot + 1)];
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
+    for (const forged of [
+      `${token}.${flip(signature, 3)}`,
+      `${flip(token, 3)}.${signature}`,
+      token,
+      `${token}.`,
+    ])
+      expect(await me(`${name}=${encodeURIComponent(forged)}`), forged).toBe(401);
+    expect(await me(cookie)).toBe(200);
+
+    const row = () =>
+      t.db.selectFrom("session").select(["token", "expiresAt"]).where("token", "=", token).executeTakeFirst();
+    const DAY = 86_400_000;
+    // Signed in 2 days ago: due for its daily refresh, which moves its end 30 days from now.
+    await t.db
+      .updateTable("session")
+      .set({ expiresAt: new Date(Date.now() + 28 * DAY).toISOString() })
+      .where("token", "=", token)
+      .execute();
+    expect(await me(cookie)).toBe(200);
+    expect(new Date((await row())!.expiresAt as string).getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
+    // Past its end: refused, and the session is gone.
+    await t.db
+      .updateTable("session")
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where("token", "=", token)
+      .execute();
+    expect(await me(cookie)).toBe(401);
+    expect(await row()).toBeUndefined();
+  });
+
   it("revoking other sessions ends them on their next request", async () => {
     const t = await make();
     const first = await t.signUp("olivia@acme.test");
