@@ -58,6 +58,31 @@ for (const kind of kinds) {
       console.log();
       printTable(["kind", "requests", "non-2xx", "p50", "p99"], kindRows(r.byKind));
       if (r.errorKinds.size) console.log(`\nClient-side errors: ${errorSummary(r)}`);
+      const slow = server
+        .log()
+        .split("\n")
+        .filter((l) => l.includes("slow database query"));
+      if (slow.length) {
+        const bySql = new Map<string, { n: number; ms: number }>();
+        for (const l of slow) {
+          try {
+            const { sql, ms } = JSON.parse(l) as { sql: string; ms: number };
+            const key = sql.replace(/\s+/g, " ").slice(0, 160);
+            const e = bySql.get(key) ?? { n: 0, ms: 0 };
+            e.n++;
+            e.ms += ms;
+            bySql.set(key, e);
+          } catch {}
+        }
+        console.log(`\nSlow queries (≥ 250 ms) in the server's last log lines, by statement:`);
+        printTable(
+          ["statement", "times", "total"],
+          [...bySql]
+            .sort((a, b) => b[1].ms - a[1].ms)
+            .slice(0, 8)
+            .map(([k, e]) => [k, n(e.n), ms(e.ms)]),
+        );
+      }
       const problems = serverProblems(server);
       if (problems.length) console.log(`\nServer errors (last ${problems.length}):\n${problems.join("\n")}`);
       summary.push([

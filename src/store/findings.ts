@@ -27,7 +27,7 @@ import {
   SEVERITIES,
 } from "../core/findings/rules.ts";
 import { historyHead } from "./access-snapshot.ts";
-import { bulkInsert, bulkUpdate, selectArrays } from "./bulk-insert.ts";
+import { bulkInsert, bulkUpdate, refreshPlannerStatistics, selectArrays } from "./bulk-insert.ts";
 import { type Actor, appendHistory, appendHistoryBatch, type HistoryDraft } from "./history.ts";
 import { accountView, personView } from "./record/shared.ts";
 import * as record from "./record.ts";
@@ -883,7 +883,7 @@ export async function reconcileFindings(
   options: { scope?: RecheckScope; basedOn?: number } = {},
 ): Promise<{ opened: number; reopened: number; updated: number; resolved: number }> {
   const root = db.isTransaction ? undefined : db;
-  return inTransaction(db, async (trx) => {
+  const result = await inTransaction(db, async (trx) => {
     // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
     if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
       await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
@@ -1015,6 +1015,8 @@ export async function reconcileFindings(
       resolved: resolves.length,
     };
   });
+  if (root) await refreshPlannerStatistics(root, result.opened + result.resolved, ["finding", "history"]);
+  return result;
 }
 
 /** Every stored finding of a workspace, in no particular order (tests and exports; the API pages). */

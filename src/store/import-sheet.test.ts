@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { canonicalJson } from "../core/history/canonical.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
@@ -260,6 +261,40 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const [h, ...d] = SHEET;
       return checkAccessSheet(h!, d, catalog).rows;
     };
+
+    it.skipIf(dialect !== "postgres")(
+      "after a large import, PostgreSQL plans from fresh statistics (not those of the empty tables)",
+      async () => {
+        const analyzed = async () =>
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_user_tables
+              where schemaname = ${schema} and relname = 'access_grant' and last_analyze is not null`.execute(
+              database.db,
+            )
+          ).rows[0]!.n;
+        const [h] = SHEET;
+        const many = Array.from({ length: 10_000 }, (_, i) => [
+          "tiktok",
+          "Client BC",
+          "7001",
+          "Client Co",
+          "",
+          "",
+          "",
+          `Person ${i}`,
+          "",
+          `p${i}@agency.test`,
+          "Agency",
+          "standard",
+          "",
+          "",
+        ]);
+        await importSheet(database.db, ctx(), checkAccessSheet(h!, many.slice(0, 100), catalog).rows);
+        expect(await analyzed()).toBe(0);
+        await importSheet(database.db, ctx(), checkAccessSheet(h!, many, catalog).rows);
+        expect(await analyzed()).toBe(1);
+      },
+    );
 
     it("creates the whole record, and importing the same file again changes nothing", async () => {
       const first = await importSheet(database.db, ctx(), rows());

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
-import { bulkInsert, rowWriter, sqliteOf } from "./bulk-insert.ts";
+import { bulkInsert, refreshPlannerStatistics, rowWriter, sqliteOf } from "./bulk-insert.ts";
 import { appendHistoryBatch, type HistoryDraft } from "./history.ts";
 import type { WriteContext } from "./record.ts";
 import type {
@@ -242,6 +242,16 @@ export async function importSheet(
   } finally {
     if (sqlite?.isOpen && typeof cacheSize === "number") sqlite.exec(`PRAGMA cache_size = ${cacheSize}`);
   }
+  if (!opts.dryRun)
+    await refreshPlannerStatistics(db, rows.length, [
+      "access_grant",
+      "person",
+      "person_email",
+      "platform_account",
+      "platform_asset",
+      "record_organization",
+      "history_ref",
+    ]);
   return summary!;
 }
 
