@@ -66,13 +66,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     `findings re-check against the database (${dialect})`,
     () => {
       let database: Database;
+      /** Another server's connection to the same database. */
+      let reopen: () => Database;
       beforeEach(async () => {
-        if (dialect === "sqlite")
-          database = openDatabase({ kind: "sqlite", path: join(tmp, `${uuidv7()}.db`) });
-        else {
+        if (dialect === "sqlite") {
+          const path = join(tmp, `${uuidv7()}.db`);
+          reopen = () => openDatabase({ kind: "sqlite", path });
+          database = reopen();
+        } else {
           const schema = testSchemaName("f");
           await ensurePostgresSchema(PG!, schema);
-          database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
+          reopen = () => openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
+          database = reopen();
         }
         await migrateToLatest(database.db, database.schema);
       });
@@ -355,6 +360,54 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           { numRuns: dialect === "sqlite" ? 12 : 6 },
         );
       }, 300_000);
+
+      it("a re-check that changes no finding writes nothing; another server re-checks from the stored mark", async () => {
+        const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
+        const w = await workspace();
+        const db = database.db;
+        const mark = async () =>
+          Number(
+            (
+              await db
+                .selectFrom("finding_scan")
+                .select("history_head")
+                .where("workspace_id", "=", w.workspaceId)
+                .executeTakeFirstOrThrow()
+            ).history_head,
+          );
+        const matchesFullScan = async () => {
+          const stored = (await listStoredFindings(db, w.workspaceId, TODAY)).filter(
+            (f) => f.status !== "resolved",
+          );
+          const full = scanFindings(await loadFindingsInput(db, w.workspaceId, TODAY), findingsCatalog);
+          expect(stored.map(shape).sort()).toEqual(full.map(shape).sort());
+        };
+        for (let i = 0; i < 6; i++) await apply(w, { kind: "grant-create", a: i, b: i, c: i, d: i });
+        expect(w.grants.length).toBeGreaterThan(0);
+        expect(await refreshFindings(db, clock, w.workspaceId)).toBe("full");
+        const stored = await mark();
+        // Notes change no finding: re-checked, nothing written, and fresh from then on.
+        await apply(w, { kind: "person-notes", a: 0, b: 1, c: 0, d: 0 });
+        await apply(w, { kind: "grant-notes", a: 0, b: 1, c: 0, d: 0 });
+        expect(await refreshFindings(db, clock, w.workspaceId)).toBe("recheck");
+        expect(await mark()).toBe(stored);
+        expect(await refreshFindings(db, clock, w.workspaceId)).toBe("fresh");
+        // Another server knows nothing of that: it re-checks from the stored mark.
+        const other = reopen();
+        try {
+          expect(await refreshFindings(other.db, clock, w.workspaceId)).toBe("recheck");
+          // Everyone leaves: findings change, the other server stores them, and this one, whose
+          // shortcut predates that, re-checks instead of calling its findings fresh.
+          for (let i = 0; i < 6; i++) await apply(w, { kind: "person-status", a: i, b: 1, c: 0, d: 0 });
+          expect(await refreshFindings(other.db, clock, w.workspaceId)).toBe("recheck");
+          expect(await mark()).toBeGreaterThan(stored);
+          await matchesFullScan();
+          expect(await refreshFindings(db, clock, w.workspaceId)).toBe("fresh");
+          await matchesFullScan();
+        } finally {
+          await other.close();
+        }
+      });
 
       it("counts each account's admins and outsiders with queries exactly as the rules count them from every grant", async () => {
         const clock = fixedClock(`${TODAY}T09:00:00.000Z`);

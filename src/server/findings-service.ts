@@ -13,6 +13,7 @@ import {
   decodeCursor,
   encodeCursor,
   type FindingStatus,
+  findingsUnchanged,
   getStoredFinding,
   hasLegacyFindings,
   listFindingsPage,
@@ -94,8 +95,19 @@ async function refreshNow(
   knownHead: number | undefined,
 ): Promise<"fresh" | "recheck" | "full" | "stale"> {
   const day = isoDay(clock.now());
-  const { stale, head, last } = await needsScan(db, workspaceId, day, knownHead);
+  const scan = await needsScan(db, workspaceId, day, knownHead);
+  const { stale, head } = scan;
   if (!stale) return "fresh";
+  // What this server checked without writing (see below) counts as the last scan.
+  // It holds only while no scan has been stored since (by any server).
+  let checked = CHECKED.get(db)?.get(workspaceId);
+  if (
+    checked &&
+    (checked.asOf !== day || checked.stored !== scan.last?.head || checked.head <= checked.stored)
+  )
+    checked = undefined;
+  if (checked?.head === head) return "fresh";
+  const last = checked ?? scan.last;
   if (
     last &&
     last.asOf === day &&
@@ -112,15 +124,44 @@ async function refreshNow(
         const facts = await loadAccountFacts(db, workspaceId, day, scope, input.accounts, findingsCatalog);
         found = recheckFindings(input, findingsCatalog, scope, facts);
       }
+      // Nothing to change (the usual outcome of a write): note here that the findings hold as of
+      // `head` instead of writing that down, unless the stored mark would lag so far behind that
+      // a restarted server could no longer re-check from it.
+      if (
+        scan.last &&
+        head - scan.last.head <= UNWRITTEN_MAX_HISTORY &&
+        (await findingsUnchanged(db, workspaceId, found, scope))
+      ) {
+        let marks = CHECKED.get(db);
+        if (!marks) {
+          marks = new Map();
+          CHECKED.set(db, marks);
+        }
+        marks.set(workspaceId, { head, asOf: day, stored: scan.last.head });
+        return "recheck";
+      }
       await reconcileFindings(db, workspaceId, found, day, clock.now(), { scope, basedOn: head });
+      CHECKED.get(db)?.delete(workspaceId);
       return "recheck";
     }
   }
   if (!fullScan) return "stale";
   const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);
   await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head });
+  CHECKED.get(db)?.delete(workspaceId);
   return "full";
 }
+
+/**
+ * Per workspace, the history head up to which this server re-checked the findings and found
+ * nothing to change, on that day, and the stored mark it started from. Only a shortcut: the
+ * stored findings are the same either way; once any server stores a scan the stored mark moves
+ * and this one is dropped, and another server (or this one after a restart) re-checks from the
+ * stored mark.
+ */
+const CHECKED = new WeakMap<Kysely<DB>, Map<string, { head: number; asOf: string; stored: number }>>();
+/** How far the stored mark may lag behind what this server checked without writing. */
+const UNWRITTEN_MAX_HISTORY = RECHECK_MAX_EVENTS / 2;
 
 /** What a findings list asks for. */
 export interface FindingsQuery {

@@ -860,6 +860,38 @@ export async function hasLegacyFindings(db: Kysely<DB>, workspaceId: string): Pr
   return rows.some((r) => isLegacyKey(r.key));
 }
 
+/** Whether a stored finding must be rewritten to say what a fresh check found. */
+const differs = (row: FindingTable, f: Finding) =>
+  row.message !== f.message ||
+  row.severity !== f.severity ||
+  row.asset_id !== f.assetId ||
+  row.guide !== f.guide ||
+  !sameSubject(row.subject, f.subject);
+
+/**
+ * Whether a re-check within `scope` found exactly what is stored: each finding stored and not
+ * resolved, with the same text, and no other unresolved finding in the scope. Then storing the
+ * re-check would change no finding (`reconcileFindings` would write only its mark).
+ */
+export async function findingsUnchanged(
+  db: Kysely<DB>,
+  workspaceId: string,
+  found: Finding[],
+  scope: RecheckScope,
+): Promise<boolean> {
+  const stored = new Map(
+    (await storedInScope(db, workspaceId, scope))
+      .filter((r) => r.status !== "resolved")
+      .map((r) => [r.key, r]),
+  );
+  if (stored.size !== found.length) return false;
+  for (const f of found) {
+    const row = stored.get(f.key);
+    if (!row || differs(row, f)) return false;
+  }
+  return true;
+}
+
 /**
  * Store a scan's result: new findings open, findings that cleared resolve themselves, and a
  * finding that comes back reopens. Each opening and closing is a history event, written in the
@@ -958,13 +990,7 @@ export async function reconcileFindings(
           action: "reopen",
           after: { rule: f.rule, message: f.message },
         });
-      } else if (
-        row.message !== f.message ||
-        row.severity !== f.severity ||
-        row.asset_id !== f.assetId ||
-        row.guide !== f.guide ||
-        !sameSubject(row.subject, f.subject)
-      ) {
+      } else if (differs(row, f)) {
         updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
       }
     }
