@@ -9,7 +9,7 @@ import { loadIndex, loadSnapshot } from "./access-snapshot.ts";
 import { openDatabase } from "./database.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { createWorkspace } from "./workspaces.ts";
+import { testWorkspaces } from "./test-schema.ts";
 
 const catalog: SheetCatalog = {
   isBuiltIn: (p) => p === "tiktok",
@@ -201,23 +201,7 @@ describe("loading the access index from a SQLite file", () => {
           const database = openDatabase({ kind: "sqlite", path: join(dir, `w${run++}.db`) });
           try {
             await migrateToLatest(database.db, database.schema);
-            const at = new Date().toISOString();
-            await database.db
-              .insertInto("user")
-              .values({
-                id: "u",
-                email: "o@x.test",
-                name: "O",
-                emailVerified: false,
-                image: null,
-                twoFactorEnabled: false,
-                createdAt: at,
-                updatedAt: at,
-              })
-              .execute();
-            const ws = (
-              await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: "u", now: new Date() })
-            ).id;
+            const ws = (await testWorkspaces(database.db, new Date()))[0]!;
             const [header, ...data] = sheet(seed, 400);
             const checked = checkAccessSheet(header!, data, catalog);
             expect(checked.problems).toEqual([]);

@@ -12,6 +12,7 @@ import type {
   StreamedSnapshot,
 } from "../core/access/types.ts";
 import { sqliteOf } from "./bulk-insert.ts";
+import { grantSubject, subjectIdOf } from "./record/shared.ts";
 import type { DB } from "./schema.ts";
 
 /** The latest history sequence number of a workspace: it moves on every change. */
@@ -63,14 +64,7 @@ type GrantColumns = Pick<DB["access_grant"], (typeof GRANT_COLUMNS)[number]>;
 
 const grantRow = (r: GrantColumns): IndexGrant => ({
   id: r.id,
-  subject:
-    r.subject_type === "person"
-      ? { type: "person", personId: r.subject_person_id! }
-      : r.subject_type === "partner"
-        ? { type: "partner", accountId: r.subject_account_id! }
-        : r.subject_type === "shared_login"
-          ? { type: "shared_login", sharedLoginId: r.subject_shared_login_id! }
-          : { type: "system_user", name: r.subject_name ?? "" },
+  subject: grantSubject(r.subject_type, subjectIdOf(r), r.subject_name),
   target: { accountId: r.target_account_id, assetId: r.target_asset_id },
   role: r.role,
   status: r.status as IndexGrant["status"],
@@ -80,14 +74,7 @@ const grantRow = (r: GrantColumns): IndexGrant => ({
 /** The same, from a row read as an array in GRANT_COLUMNS order. */
 const grantArray = (r: (string | null)[]): IndexGrant => ({
   id: r[0]!,
-  subject:
-    r[1] === "person"
-      ? { type: "person", personId: r[2]! }
-      : r[1] === "partner"
-        ? { type: "partner", accountId: r[3]! }
-        : r[1] === "shared_login"
-          ? { type: "shared_login", sharedLoginId: r[4]! }
-          : { type: "system_user", name: r[5] ?? "" },
+  subject: grantSubject(r[1]!, r[2] ?? r[3] ?? r[4] ?? null, r[5] ?? null),
   target: { accountId: r[6]!, assetId: r[7] ?? null },
   role: r[8]!,
   status: r[9] as IndexGrant["status"],

@@ -3,8 +3,7 @@ import { uuidv7 } from "../core/ids.ts";
 import { openFindingsOf } from "./account-page.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { testSchemaName } from "./test-schema.ts";
-import { createWorkspace } from "./workspaces.ts";
+import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
@@ -24,22 +23,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
       await migrateToLatest(database.db, database.schema);
-      const uid = uuidv7();
-      const at = now.toISOString();
-      await database.db
-        .insertInto("user")
-        .values({
-          id: uid,
-          email: "o@x.test",
-          name: "O",
-          emailVerified: false,
-          image: null,
-          twoFactorEnabled: false,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .execute();
-      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: uid, now })).id;
+      ws = (await testWorkspaces(database.db, now))[0]!;
       let k = 0;
       const finding = (
         accountId: string,
@@ -62,7 +46,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         decided_at: null,
         snoozed_until: snoozedUntil,
         first_seen: today,
-        resolved_at: status === "resolved" ? at : null,
+        resolved_at: status === "resolved" ? now.toISOString() : null,
       });
       await database.db
         .insertInto("finding")

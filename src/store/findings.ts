@@ -29,7 +29,7 @@ import {
 import { historyHead } from "./access-snapshot.ts";
 import { bulkInsert, bulkUpdate, refreshPlannerStatistics, selectArrays } from "./bulk-insert.ts";
 import { type Actor, appendHistory, appendHistoryBatch, type HistoryDraft } from "./history.ts";
-import { accountView, personView } from "./record/shared.ts";
+import { accountView, grantSubject, personView, subjectIdOf } from "./record/shared.ts";
 import * as record from "./record.ts";
 import type { AccessGrantTable, DB, FindingTable, PlatformAccountTable } from "./schema.ts";
 import { toIso } from "./schema.ts";
@@ -67,17 +67,9 @@ type GrantRow = Pick<AccessGrantTable, (typeof GRANT_COLUMNS)[number]>;
 
 /** A grant as the rules read it (the subject as `grantView` gives it). */
 function ruleGrant(r: GrantRow): FGrant {
-  const subject: FGrant["subject"] =
-    r.subject_type === "person"
-      ? { type: "person", personId: r.subject_person_id! }
-      : r.subject_type === "partner"
-        ? { type: "partner", accountId: r.subject_account_id! }
-        : r.subject_type === "shared_login"
-          ? { type: "shared_login", sharedLoginId: r.subject_shared_login_id! }
-          : { type: "system_user", name: r.subject_name ?? "" };
   return {
     id: r.id,
-    subject,
+    subject: grantSubject(r.subject_type, subjectIdOf(r), r.subject_name),
     target: { accountId: r.target_account_id, assetId: r.target_asset_id },
     role: r.role,
     status: r.status as FGrant["status"],
@@ -169,17 +161,10 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       string | null,
     ];
     const [id, type, subjectId, accountId, assetId, role, status, invitedOn, expiresOn, grantedBy] = r as Row;
-    const subject: FGrant["subject"] =
-      type === "person"
-        ? { type: "person", personId: subjectId! }
-        : type === "partner"
-          ? { type: "partner", accountId: subjectId! }
-          : type === "shared_login"
-            ? { type: "shared_login", sharedLoginId: subjectId! }
-            : { type: "system_user", name: subjectId ?? "" };
     grants.push({
       id,
-      subject,
+      // The one column holds the subject's ID, or a system user's name.
+      subject: grantSubject(type, subjectId, subjectId),
       target: { accountId, assetId },
       role,
       status: status as FGrant["status"],
@@ -296,20 +281,8 @@ const subjectColumn = {
   shared_login: "subject_shared_login_id",
   partner: "subject_account_id",
 } as const;
-const subjectIdOf = (r: {
-  id: string;
-  subject_type: string;
-  subject_person_id: string | null;
-  subject_account_id: string | null;
-  subject_shared_login_id: string | null;
-}) =>
-  r.subject_type === "person"
-    ? r.subject_person_id!
-    : r.subject_type === "partner"
-      ? r.subject_account_id!
-      : r.subject_type === "shared_login"
-        ? r.subject_shared_login_id!
-        : r.id;
+/** The subject a scope names a grant by: its subject's ID, or for a system user the grant's own. */
+const scopeSubjectOf = (r: Parameters<typeof subjectIdOf>[0] & { id: string }) => subjectIdOf(r) ?? r.id;
 
 /** `ScopeReader` over the database: each relation read by index, in chunks. */
 export function scopeReader(db: Kysely<DB>, workspaceId: string): ScopeReader {
@@ -334,7 +307,7 @@ export function scopeReader(db: Kysely<DB>, workspaceId: string): ScopeReader {
           out.push({
             id: r.id,
             accountId: r.target_account_id,
-            subjectId: subjectIdOf(r),
+            subjectId: scopeSubjectOf(r),
             personId: r.subject_type === "person" ? r.subject_person_id : null,
           });
       return out;
@@ -500,7 +473,7 @@ export async function loadScopeInput(
   const accountIds = partial.map(([id]) => id);
   const keep = (r: GrantRow) => {
     const s = scope.get(r.target_account_id)?.subjects;
-    if (s && (s === "all" || s.has(subjectIdOf(r)))) rows.set(r.id, r);
+    if (s && (s === "all" || s.has(scopeSubjectOf(r)))) rows.set(r.id, r);
   };
   // A person's grants by (person, account); a shared login's, a partner's or a system user's by
   // subject (they hold few), then kept for the scoped accounts: SQLite, without statistics,

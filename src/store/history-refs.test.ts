@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
-import { uuidv7 } from "../core/ids.ts";
 import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import type { GrantSubject } from "../core/record/schemas.ts";
 import { timelineOf } from "./account-page.ts";
@@ -9,8 +8,7 @@ import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { backfillHistoryRefs } from "./migrations/2026_11_25_0016_history_refs.ts";
 import * as record from "./record.ts";
-import { testSchemaName } from "./test-schema.ts";
-import { createWorkspace } from "./workspaces.ts";
+import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
@@ -28,22 +26,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
       await migrateToLatest(database.db, database.schema);
-      const uid = uuidv7();
-      const at = now.toISOString();
-      await database.db
-        .insertInto("user")
-        .values({
-          id: uid,
-          email: "o@x.test",
-          name: "O",
-          emailVerified: false,
-          image: null,
-          twoFactorEnabled: false,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .execute();
-      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: uid, now })).id;
+      ws = (await testWorkspaces(database.db, now))[0]!;
     });
     afterEach(() => database.close());
 

@@ -8,8 +8,7 @@ import { verifyHistory } from "./history.ts";
 import { sealHeads, sealKey } from "./history-seal.ts";
 import { migrateToLatest } from "./migrate.ts";
 import * as record from "./record.ts";
-import { testSchemaName } from "./test-schema.ts";
-import { createWorkspace } from "./workspaces.ts";
+import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
@@ -32,23 +31,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         database = openDatabase({ kind: "sqlite", path: ":memory:" });
       }
       await migrateToLatest(database.db, database.schema);
-      const uid = uuidv7();
-      const at = now.toISOString();
-      await database.db
-        .insertInto("user")
-        .values({
-          id: uid,
-          email: "o@x.test",
-          name: "O",
-          emailVerified: false,
-          image: null,
-          twoFactorEnabled: false,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .execute();
-      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: uid, now })).id;
-      other = (await createWorkspace(database.db, { name: "B", slug: "b", ownerUserId: uid, now })).id;
+      const [a, b] = await testWorkspaces(database.db, now, ["A", "B"]);
+      ws = a!;
+      other = b!;
     });
     afterEach(async () => {
       await database.close();

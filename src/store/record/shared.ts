@@ -80,15 +80,29 @@ export function assetView(r: PlatformAssetTable): AssetView {
     ...stamp(r),
   };
 }
+/**
+ * A grant's subject from its stored type, the ID of its person, partner account or shared login
+ * (whichever column is set), and its name (system users have no ID).
+ */
+export function grantSubject(type: string, id: string | null, name: string | null): GrantView["subject"] {
+  return type === "person"
+    ? { type: "person", personId: id! }
+    : type === "partner"
+      ? { type: "partner", accountId: id! }
+      : type === "shared_login"
+        ? { type: "shared_login", sharedLoginId: id! }
+        : { type: "system_user", name: name ?? "" };
+}
+
+/** The one subject ID column of a grant row that is set (none for a system user). */
+export const subjectIdOf = (r: {
+  subject_person_id: string | null;
+  subject_account_id: string | null;
+  subject_shared_login_id: string | null;
+}) => r.subject_person_id ?? r.subject_account_id ?? r.subject_shared_login_id;
+
 export function grantView(r: AccessGrantTable): GrantView {
-  const subject: GrantView["subject"] =
-    r.subject_type === "person"
-      ? { type: "person", personId: r.subject_person_id! }
-      : r.subject_type === "partner"
-        ? { type: "partner", accountId: r.subject_account_id! }
-        : r.subject_type === "shared_login"
-          ? { type: "shared_login", sharedLoginId: r.subject_shared_login_id! }
-          : { type: "system_user", name: r.subject_name ?? "" };
+  const subject = grantSubject(r.subject_type, subjectIdOf(r), r.subject_name);
   return {
     id: r.id,
     subject,

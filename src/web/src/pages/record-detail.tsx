@@ -185,17 +185,9 @@ function RoleGroup({
           />
         ))}
       </ul>
-      {pages.isFetching && <Loading />}
-      {pages.error && <Alert>{pages.error.message}</Alert>}
-      {hasMore && !pages.isFetching && (
-        <Button
-          variant="secondary"
-          className="mt-1"
-          onClick={() => (more ? void pages.fetchNextPage() : setMore(true))}
-        >
-          Show more ({(total - grants.length).toLocaleString()} left)
-        </Button>
-      )}
+      <MorePages q={pages} hasMore={hasMore} more={more} setMore={setMore} className="mt-1">
+        Show more ({(total - grants.length).toLocaleString()} left)
+      </MorePages>
     </div>
   );
 }
@@ -263,17 +255,9 @@ function Events({
           </li>
         ))}
       </ol>
-      {older.isFetching && <Loading />}
-      {older.error && <Alert>{older.error.message}</Alert>}
-      {hasMore && !older.isFetching && (
-        <Button
-          variant="secondary"
-          className="mt-3"
-          onClick={() => (more ? void older.fetchNextPage() : setMore(true))}
-        >
-          Show older changes
-        </Button>
-      )}
+      <MorePages q={older} hasMore={hasMore} more={more} setMore={setMore}>
+        Show older changes
+      </MorePages>
     </>
   );
 }
@@ -746,15 +730,43 @@ function PersonGrants({
           </li>
         ))}
       </ul>
-      {pages.isFetching && <Loading />}
-      {pages.error && <Alert>{pages.error.message}</Alert>}
-      {hasMore && !pages.isFetching && (
+      <MorePages q={pages} hasMore={hasMore} more={more} setMore={setMore}>
+        Show more ({(first.total - grants.length).toLocaleString()} left)
+      </MorePages>
+    </>
+  );
+}
+
+/**
+ * Under a list that pages on request: the first press turns the next pages' query on (`more`),
+ * later presses fetch the next page; loading and errors in between.
+ */
+function MorePages({
+  q,
+  hasMore,
+  more,
+  setMore,
+  className = "mt-3",
+  children,
+}: {
+  q: { isFetching: boolean; error: Error | null; fetchNextPage: () => unknown };
+  hasMore: boolean | undefined;
+  more: boolean;
+  setMore: (more: boolean) => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      {q.isFetching && <Loading />}
+      {q.error && <Alert>{q.error.message}</Alert>}
+      {hasMore && !q.isFetching && (
         <Button
           variant="secondary"
-          className="mt-3"
-          onClick={() => (more ? void pages.fetchNextPage() : setMore(true))}
+          className={className}
+          onClick={() => (more ? void q.fetchNextPage() : setMore(true))}
         >
-          Show more ({(first.total - grants.length).toLocaleString()} left)
+          {children}
         </Button>
       )}
     </>
