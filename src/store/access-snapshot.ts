@@ -95,36 +95,42 @@ export async function loadSnapshot(
   workspaceId: string,
   pageSize = PAGE,
 ): Promise<StreamedSnapshot> {
-  const { grantCount, ...entities } = await loadEntities(db, workspaceId);
+  const entities = await loadEntities(db, workspaceId);
+  return { ...entities, grants: await readGrants(db, workspaceId, pageSize) };
+}
+
+/** The grants: streamed from one SQLite statement, grouped by target account, or PostgreSQL pages. */
+async function readGrants(
+  db: Kysely<DB>,
+  workspaceId: string,
+  pageSize = PAGE,
+): Promise<Iterable<IndexGrant>> {
   const sqlite = sqliteOf(db);
-  let grants: Iterable<IndexGrant>;
   if (sqlite) {
     const stmt = sqlite.raw.prepare(
       `select ${GRANT_COLUMNS.join(", ")} from access_grant where workspace_id = ? order by target_account_id`,
     );
     stmt.setReturnArrays(true);
-    grants = (function* () {
+    return (function* () {
       for (const row of stmt.iterate(workspaceId)) yield grantArray(row as unknown as (string | null)[]);
     })();
-  } else {
-    const pages: IndexGrant[][] = [];
-    let after: string | null = null;
-    for (;;) {
-      const rows: GrantColumns[] = await db
-        .selectFrom("access_grant")
-        .select([...GRANT_COLUMNS])
-        .where("workspace_id", "=", workspaceId)
-        .$if(after !== null, (q) => q.where("id", ">", after!))
-        .orderBy("id")
-        .limit(pageSize)
-        .execute();
-      pages.push(rows.map(grantRow));
-      if (rows.length < pageSize) break;
-      after = rows[rows.length - 1]!.id;
-    }
-    grants = pages.flat();
   }
-  return { ...entities, grants, grantCount };
+  const pages: IndexGrant[][] = [];
+  let after: string | null = null;
+  for (;;) {
+    const rows: GrantColumns[] = await db
+      .selectFrom("access_grant")
+      .select([...GRANT_COLUMNS])
+      .where("workspace_id", "=", workspaceId)
+      .$if(after !== null, (q) => q.where("id", ">", after!))
+      .orderBy("id")
+      .limit(pageSize)
+      .execute();
+    pages.push(rows.map(grantRow));
+    if (rows.length < pageSize) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  return pages.flat();
 }
 
 /** How a workspace's index is loaded from a SQLite file with many grants. */
@@ -148,17 +154,18 @@ export async function loadIndex(
   workspaceId: string,
   parallel: ParallelLoad = {},
 ): Promise<void> {
+  const entities = await loadEntities(db, workspaceId);
+  const { grantCount } = entities;
   const path = sqliteOf(db)?.path;
-  if (!path || path === ":memory:") return index.load(await loadSnapshot(db, workspaceId));
-  const { grantCount, ...entities } = await loadEntities(db, workspaceId);
-  if (grantCount < (parallel.minGrants ?? 100_000)) return index.load(await loadSnapshot(db, workspaceId));
+  if (!path || path === ":memory:" || grantCount < (parallel.minGrants ?? 100_000))
+    return index.load({ ...entities, grants: await readGrants(db, workspaceId) });
   const workers = Math.max(1, parallel.workers ?? Math.min(4, Math.max(2, availableParallelism())));
   // Ranges of target accounts with about as many accounts each.
   const ids = entities.accounts.map((a) => a.id).sort();
   const bounds: (string | null)[] = [null];
   for (let k = 1; k < workers; k++) bounds.push(ids[Math.floor((k * ids.length) / workers)] ?? null);
   bounds.push(null);
-  index.beginLoad({ ...entities, grantCount });
+  index.beginLoad(entities);
   const running = new Set<Worker>();
   try {
     await new Promise<void>((resolve, reject) => {
