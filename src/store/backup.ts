@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "./schema.ts";
+import { isPostgres } from "./schema.ts";
 
 /** Tables in restore order (parents before children). Rate-limit counters are not worth keeping. */
 export const BACKUP_TABLES = [
@@ -58,7 +59,6 @@ export interface Backup {
   tables: Record<string, Record<string, unknown>[]>;
 }
 
-const isPg = (db: Kysely<DB>) => db.getExecutor().adapter.constructor.name === "PostgresAdapter";
 
 /**
  * A logical backup of every table, read inside one transaction so it is a consistent snapshot
@@ -83,7 +83,7 @@ export async function createBackup(db: Kysely<DB>, now: Date): Promise<Backup> {
       );
     }
   };
-  if (isPg(db)) await db.transaction().setIsolationLevel("repeatable read").execute(read);
+  if (isPostgres(db)) await db.transaction().setIsolationLevel("repeatable read").execute(read);
   else await db.transaction().execute(read);
   return { format: "delvia-backup", version: 1, createdAt: now.toISOString(), tables };
 }
@@ -92,7 +92,7 @@ export async function createBackup(db: Kysely<DB>, now: Date): Promise<Backup> {
 export async function restoreBackup(db: Kysely<DB>, backup: Backup): Promise<Record<string, number>> {
   if (backup.format !== "delvia-backup" || backup.version !== 1)
     throw new Error("This file is not a Delvia backup.");
-  const pg = isPg(db);
+  const pg = isPostgres(db);
   const counts: Record<string, number> = {};
   await db.transaction().execute(async (trx) => {
     const any = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;

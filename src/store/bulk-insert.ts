@@ -1,5 +1,6 @@
 import { type Compilable, type Kysely, sql } from "kysely";
 import type { DB } from "./schema.ts";
+import { isPostgres } from "./schema.ts";
 import { bindable, type NodeSqliteDatabase } from "./sqlite.ts";
 
 /**
@@ -47,7 +48,7 @@ export async function refreshPlannerStatistics(
   tables: readonly (keyof DB & string)[],
 ): Promise<void> {
   if (rows < ANALYZE_AFTER_ROWS || sqliteHandles.has(db)) return;
-  if (db.getExecutor().adapter.constructor.name !== "PostgresAdapter") return;
+  if (!isPostgres(db)) return;
   await sql`analyze ${sql.raw(tables.map((t) => `"${t}"`).join(", "))}`.execute(db);
 }
 
@@ -82,7 +83,7 @@ export function rowWriter(
       end: async () => {},
     };
   }
-  if (trx.getExecutor().adapter.constructor.name !== "PostgresAdapter") {
+  if (!isPostgres(trx)) {
     // SQLite reached without its connection (a transaction started elsewhere): plain inserts.
     const objects: Record<string, unknown>[] = [];
     return {

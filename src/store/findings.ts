@@ -32,7 +32,7 @@ import { type Actor, appendHistory, appendHistoryBatch, type HistoryDraft } from
 import { accountView, grantSubject, personView, subjectIdOf } from "./record/shared.ts";
 import * as record from "./record.ts";
 import type { AccessGrantTable, DB, FindingTable, PlatformAccountTable } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 import { inTransaction } from "./transaction.ts";
 
 export type FindingStatus = "open" | "acknowledged" | "snoozed" | "resolved";
@@ -890,7 +890,7 @@ export async function reconcileFindings(
   const root = db.isTransaction ? undefined : db;
   const result = await inTransaction(db, async (trx) => {
     // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
-    if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
+    if (isPostgres(trx)) {
       await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
     }
     const actor: Actor = { userId: null, label: "findings scan" };

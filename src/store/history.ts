@@ -13,7 +13,7 @@ import { uuidv7 } from "../core/ids.ts";
 import { rowWriter } from "./bulk-insert.ts";
 import { checkSeal, latestSeal } from "./history-seal.ts";
 import type { DB } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 
 export interface Actor {
   userId: string | null;
@@ -113,7 +113,7 @@ async function append(
 ): Promise<{ events: number; head: string }> {
   if (!trx.isTransaction)
     throw new Error("appendHistoryBatch must run inside the transaction of the changes it records");
-  if (trx.getExecutor().adapter.constructor.name === "PostgresAdapter") {
+  if (isPostgres(trx)) {
     // NO KEY UPDATE, not UPDATE: the change being recorded already holds a KEY SHARE lock on this
     // row through its foreign key, and two writers upgrading to FOR UPDATE would deadlock.
     await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { uuidv7 } from "../core/ids.ts";
 import type { DB } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 
 export const NOTIFICATION_TOPICS = ["requests", "plans", "reviews", "access"] as const;
 export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
@@ -21,7 +21,6 @@ export interface NotificationSettings {
   mutedTopics: NotificationTopic[];
 }
 
-const isPg = (db: Kysely<DB>) => db.getExecutor().adapter.constructor.name === "PostgresAdapter";
 
 export async function listNotifications(
   db: Kysely<DB>,
@@ -106,7 +105,7 @@ export async function setSettings(
   const row = {
     workspace_id: workspaceId,
     user_id: userId,
-    email: isPg(db) ? s.email : s.email ? 1 : 0,
+    email: isPostgres(db) ? s.email : s.email ? 1 : 0,
     muted_topics: JSON.stringify([...new Set(s.mutedTopics)]),
     updated_at: now.toISOString(),
   };

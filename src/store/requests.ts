@@ -8,7 +8,7 @@ import { appendHistory } from "./history.ts";
 import { createGrant, getGrant, updateGrant } from "./record/grants.ts";
 import { mustExist, type WriteContext } from "./record/shared.ts";
 import type { AccessRequestTable, DB } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 import { inTransaction } from "./transaction.ts";
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -203,7 +203,7 @@ export async function createRequest(
 
 /** Booleans: 0/1 on SQLite, true/false on PostgreSQL. */
 function fixBool<T extends { email_contact: number | boolean }>(db: Kysely<DB>, row: T): T {
-  const pg = db.getExecutor().adapter.constructor.name === "PostgresAdapter";
+  const pg = isPostgres(db);
   return { ...row, email_contact: pg ? Boolean(row.email_contact) : row.email_contact ? 1 : 0 };
 }
 

@@ -1,3 +1,4 @@
+import type { Kysely } from "kysely";
 /**
  * Row types of the tables Delvia's own code queries. better-auth's tables keep its camelCase
  * column names; Delvia's tables are snake_case. Timestamps come back as ISO text on SQLite and
@@ -307,6 +308,11 @@ export interface FindingScanTable {
   workspace_id: string;
   history_head: number | string;
   as_of: string;
+}
+
+/** Whether a database (or transaction) runs on PostgreSQL rather than SQLite. */
+export function isPostgres(db: Kysely<DB>): boolean {
+  return db.getExecutor().adapter.constructor.name === "PostgresAdapter";
 }
 
 export function toIso(value: Timestamp): string {

@@ -3,7 +3,7 @@ import { AppError, conflict, notFound } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { isWorkspaceRole, type WorkspaceRole } from "../core/workspace-roles.ts";
 import type { DB } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 import { inTransaction } from "./transaction.ts";
 
 /**
@@ -189,7 +189,7 @@ export async function removeMember(db: Kysely<DB>, workspaceId: string, memberId
  * PostgreSQL two concurrent demotions could otherwise each see another owner and both succeed.
  */
 async function lockWorkspace(trx: Kysely<DB>, workspaceId: string): Promise<void> {
-  const isPg = trx.getExecutor().adapter.constructor.name === "PostgresAdapter";
+  const isPg = isPostgres(trx);
   if (isPg) await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
 }
 
