@@ -59,7 +59,6 @@ export interface Backup {
   tables: Record<string, Record<string, unknown>[]>;
 }
 
-
 /**
  * A logical backup of every table, read inside one transaction so it is a consistent snapshot
  * (on PostgreSQL at REPEATABLE READ) while the server keeps running.

@@ -21,7 +21,6 @@ export interface NotificationSettings {
   mutedTopics: NotificationTopic[];
 }
 
-
 export async function listNotifications(
   db: Kysely<DB>,
   workspaceId: string,
