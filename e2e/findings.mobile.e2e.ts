@@ -123,8 +123,10 @@ describe("findings and guides on a phone", () => {
     expect(await shown()).toBe(50);
     await page.getByText(/^Showing 50 of \d+ open findings/).waitFor();
     await page.getByRole("button", { name: "Show more" }).click();
-    await page.getByRole("button", { name: "Show more" }).waitFor({ state: "detached" });
+    // While the next page loads the button reads "Loading…", so wait for the list itself.
     // Every open finding is reachable: the 70 leavers and the account's own (no admin, no owner).
+    await list.getByRole("article").nth(71).waitFor();
+    await page.getByRole("button", { name: /^(Show more|Loading…)$/ }).waitFor({ state: "detached" });
     expect(await shown()).toBe(72);
     expect(await page.getByText(/^Showing \d+ of/).count()).toBe(0);
     await shot(page, "phone-findings-06-show-more");
