@@ -7,14 +7,13 @@
 // next second, so at 50 connections the server sees bursts of 50 requests at once; the paced run
 // sends one request every 1000/rate ms (open loop, latency counted from when it was due).
 // Exits 1 when the server's p99 misses the target in the paced run, or on any error.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { GUIDE_PLATFORMS } from "../src/core/guides/schema.ts";
 import { readGuides } from "../src/server/guides/load.ts";
-import { type Backend, log, ms, n, printTable, startServer } from "./load-common.ts";
+import { type Backend, cpuSeconds, log, ms, n, paced, printTable, startServer } from "./load-common.ts";
 import { rng } from "./synthetic.ts";
 
 const argv = process.argv.slice(2);
@@ -104,12 +103,6 @@ async function serverTimes(): Promise<number[]> {
   return (await (await fetch(`${server.url}/__bench/timing`)).json()) as number[];
 }
 
-/** CPU seconds the server has used so far (user + system, from /proc). */
-const cpuSeconds = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 
@@ -173,47 +166,15 @@ async function withAutocannon(next: () => { kind: Kind; path: string }): Promise
 }
 
 /** One request every 1000/RATE ms for SECONDS, over keep-alive connections; latency from when it was due. */
-async function paced(next: () => { kind: Kind; path: string }): Promise<Tally> {
+async function evenly(next: () => { kind: Kind; path: string }): Promise<Tally> {
   const tally = new Tally();
-  // FIFO over a bounded pool keeps every connection busy, so none sits idle until the server closes it.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, scheduling: "fifo" });
-  const total = Math.round(RATE * SECONDS);
-  const interval = 1000 / RATE;
-  const start = performance.now() + 5;
-  let sent = 0;
-  let done = 0;
-  await new Promise<void>((resolve) => {
-    const finish = () => {
-      if (++done === total) resolve();
-    };
-    const fire = (due: number) => {
-      const q = next();
-      const req = request(
-        `${server.url}${q.path}`,
-        { agent, headers: { "accept-encoding": "identity" }, timeout: 10_000 },
-        (res) => {
-          res.resume();
-          res.once("end", () => {
-            tally.add(q.kind, res.statusCode ?? 0, performance.now() - due);
-            finish();
-          });
-        },
-      );
-      req.once("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));
-      req.once("error", (err: Error & { code?: string }) => {
-        tally.error(err.code ?? err.message);
-        finish();
-      });
-      req.end();
-    };
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
-      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-    };
-    setTimeout(tick, 5);
+  await paced(server.url, next, {
+    rate: RATE,
+    seconds: SECONDS,
+    connections: 64,
+    done: (q, status, latency) => tally.add(q.kind, status, latency),
+    failed: (_q, code) => tally.error(code),
   });
-  agent.destroy();
   return tally;
 }
 
@@ -232,16 +193,16 @@ try {
 
   const runs: [string, Tally, number[], number, number][] = [];
   for (const [name, run] of [
-    [`paced, ${n(RATE)}/s`, () => paced(mixer(42))],
+    [`paced, ${n(RATE)}/s`, () => evenly(mixer(42))],
     [`autocannon, ${CONNECTIONS} conn.`, () => withAutocannon(mixer(43))],
   ] as const) {
     log(`${name}: ${n(RATE)} requests/s for ${SECONDS} s`);
-    const cpu0 = cpuSeconds();
+    const cpu0 = cpuSeconds(server.pid);
     const own0 = process.cpuUsage();
     const w0 = performance.now();
     const tally = await run();
     const wall = (performance.now() - w0) / 1000;
-    const cpu = (cpuSeconds() - cpu0) / wall;
+    const cpu = (cpuSeconds(server.pid) - cpu0) / wall;
     const own = process.cpuUsage(own0);
     const clientCpu = (own.user + own.system) / 1e6 / wall;
     runs.push([name, tally, (await serverTimes()).sort((a, b) => a - b), cpu, clientCpu]);

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
+  appendFileSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -13,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -347,6 +349,12 @@ const MEMORY_PROBE = `data:text/javascript,${encodeURIComponent(
   'process.on("message",(m)=>{if(m==="mem")process.send({mem:process.memoryUsage()})});process.channel?.unref();',
 )}`;
 
+/** CPU seconds a process has used so far (user + system, from /proc). */
+export function cpuSeconds(pid: number = process.pid): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 export function vmRssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) * 1024 : Number.NaN;
@@ -357,13 +365,21 @@ export async function startServer(backend: Backend): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   const lines: string[] = [];
   const keep = (d: Buffer) => {
+    // DELVIA_BENCH_SERVER_LOG=FILE: the server's whole output, not only its last lines.
+    if (process.env.DELVIA_BENCH_SERVER_LOG) appendFileSync(process.env.DELVIA_BENCH_SERVER_LOG, d);
     lines.push(...d.toString().split("\n").filter(Boolean));
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
   const t0 = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [`--import=${MEMORY_PROBE}`, "src/cli/main.ts", "serve"],
+    // DELVIA_BENCH_SERVER_ARGS: extra Node options for the server, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+    [
+      ...(process.env.DELVIA_BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []),
+      `--import=${MEMORY_PROBE}`,
+      "src/cli/main.ts",
+      "serve",
+    ],
     {
       cwd: join(import.meta.dirname, ".."),
       env: {
@@ -544,14 +560,25 @@ export interface MixResult {
   /** Connection errors and timeouts by code or message. */
   errorKinds: Map<string, number>;
   byKind: Map<string, KindStats>;
+  /** Evenly paced runs: requests, p50, p99 and max by 5-second window (when they were due). */
+  byWindow?: string[][];
 }
 
-/** Run the mix at `rate` requests/s overall for `seconds`. */
+/**
+ * Run the mix at `rate` requests/s overall for `seconds`.
+ *
+ * - pace "autocannon" (default): autocannon's rate limit, which lets each connection send its
+ *   share of a second back to back and then wait for the next second: the server sees bursts of
+ *   `connections` requests at once, and a request's time includes waiting behind its burst.
+ * - pace "even": one request every 1000/rate ms (open loop, over at most `connections`
+ *   keep-alive connections), each timed from when it was due, so a stalled server is not let off
+ *   by sending less (no coordinated omission).
+ */
 export async function runMix(
   server: Server,
   cookie: string,
   ids: Ids,
-  opts: { seconds: number; rate: number; connections: number; seed?: number },
+  opts: { seconds: number; rate: number; connections: number; seed?: number; pace?: "autocannon" | "even" },
 ): Promise<MixResult> {
   const next = mixer(ids, opts.seed ?? 99);
   const byKind = new Map<string, KindStats>(
@@ -560,6 +587,61 @@ export async function runMix(
   const headers = { cookie, origin: server.url, "content-type": "application/json" };
   type Ctx = { kind?: string; t0?: number };
   const errorKinds = new Map<string, number>();
+  if (opts.pace === "even") {
+    const latencies: number[] = [];
+    const windows: number[][] = [];
+    const t0 = performance.now();
+    let timeouts = 0;
+    await paced(server.url, next, {
+      ...opts,
+      headers,
+      done: (q, status, latency) => {
+        // By the 5-second window it was due in (now − latency).
+        const w = Math.max(0, Math.floor((performance.now() - latency - t0) / 5000));
+        const window = windows[w] ?? [];
+        windows[w] = window;
+        window.push(latency);
+        const s = byKind.get(q.kind)!;
+        s.count++;
+        if (status < 200 || status > 299) s.non2xx++;
+        s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
+        s.latencies.push(latency);
+        latencies.push(latency);
+      },
+      failed: (_q, code) => {
+        if (code === "timeout") timeouts++;
+        errorKinds.set(code, (errorKinds.get(code) ?? 0) + 1);
+      },
+    });
+    latencies.sort((a, b) => a - b);
+    const all = [...byKind.values()];
+    const byWindow = windows.map((w, i) => {
+      w.sort((a, b) => a - b);
+      return [
+        `${i * 5}–${i * 5 + 5} s`,
+        n(w.length),
+        ms(percentile(w, 50)),
+        ms(percentile(w, 99)),
+        ms(w.at(-1)!),
+      ];
+    });
+    const errors = [...errorKinds.values()].reduce((t, c) => t + c, 0);
+    return {
+      seconds: opts.seconds,
+      requests: latencies.length + errors,
+      throughput: latencies.length / opts.seconds,
+      p50: percentile(latencies, 50),
+      p975: percentile(latencies, 97.5),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      errors,
+      timeouts,
+      non2xx: all.reduce((t, k) => t + k.non2xx, 0),
+      errorKinds,
+      byKind,
+      byWindow,
+    };
+  }
   const run = autocannon({
     url: server.url,
     connections: opts.connections,
@@ -617,6 +699,80 @@ export async function runMix(
     errorKinds,
     byKind,
   };
+}
+
+/** One request of a paced run. */
+export interface PacedRequest {
+  method?: string;
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * Send `next()` every 1000/rate ms for `seconds` (open loop) over at most `connections` keep-alive
+ * connections, and report each answer's status and its time from when the request was due.
+ */
+export async function paced<Q extends PacedRequest>(
+  url: string,
+  next: () => Q,
+  opts: {
+    rate: number;
+    seconds: number;
+    connections: number;
+    headers?: Record<string, string>;
+    done: (q: Q, status: number, latencyMs: number) => void;
+    failed: (q: Q, code: string) => void;
+  },
+): Promise<void> {
+  // FIFO over a bounded pool keeps every connection busy, so none sits idle until the server closes it.
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections, scheduling: "fifo" });
+  const total = Math.round(opts.rate * opts.seconds);
+  const interval = 1000 / opts.rate;
+  const start = performance.now() + 5;
+  let sent = 0;
+  let finished = 0;
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      if (++finished === total) resolve();
+    };
+    const fire = (due: number) => {
+      const q = next();
+      const body = q.body === undefined ? undefined : JSON.stringify(q.body);
+      const req = httpRequest(
+        `${url}${q.path}`,
+        {
+          agent,
+          method: q.method ?? "GET",
+          headers: {
+            "accept-encoding": "identity",
+            ...opts.headers,
+            ...(body === undefined ? {} : { "content-length": Buffer.byteLength(body) }),
+          },
+          timeout: 30_000,
+        },
+        (res) => {
+          res.resume();
+          res.once("end", () => {
+            opts.done(q, res.statusCode ?? 0, performance.now() - due);
+            finish();
+          });
+        },
+      );
+      req.once("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));
+      req.once("error", (err: Error & { code?: string }) => {
+        opts.failed(q, err.code ?? err.message);
+        finish();
+      });
+      req.end(body);
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    setTimeout(tick, 5);
+  });
+  agent.destroy();
 }
 
 const percentile = (sorted: number[], p: number) =>

@@ -409,6 +409,34 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         }
       });
 
+      it("lets requests that arrive during a refresh share one next refresh, which sees what they wrote", async () => {
+        const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
+        const w = await workspace();
+        const db = database.db;
+        for (let i = 0; i < 4; i++) await apply(w, { kind: "grant-create", a: i, b: i, c: i, d: i });
+        const first = refreshFindings(db, clock, w.workspaceId);
+        // Arriving while the first scan runs: they cannot use it, and they do not each scan again.
+        const second = refreshFindings(db, clock, w.workspaceId, { fullScan: false });
+        const third = refreshFindings(db, clock, w.workspaceId);
+        expect(third).toBe(second);
+        expect(await first).toBe("full");
+        expect(await second).toBe("fresh"); // nothing changed in between; and not "stale": third needs a scan
+        // A write while a refresh runs is seen by a refresh asked for after it.
+        await apply(w, { kind: "grant-notes", a: 0, b: 1, c: 0, d: 0 });
+        const during = refreshFindings(db, clock, w.workspaceId);
+        for (let i = 0; i < 4; i++) await apply(w, { kind: "person-status", a: i, b: 1, c: 0, d: 0 });
+        const after = refreshFindings(db, clock, w.workspaceId);
+        expect(after).not.toBe(during);
+        expect(await during).toBe("recheck");
+        await after;
+        const stored = (await listStoredFindings(db, w.workspaceId, TODAY)).filter(
+          (f) => f.status !== "resolved",
+        );
+        const full = scanFindings(await loadFindingsInput(db, w.workspaceId, TODAY), findingsCatalog);
+        expect(full.some((f) => f.rule === "departed-with-access")).toBe(true);
+        expect(stored.map(shape).sort()).toEqual(full.map(shape).sort());
+      });
+
       it("counts each account's admins and outsiders with queries exactly as the rules count them from every grant", async () => {
         const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
         await fc.assert(

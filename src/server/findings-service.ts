@@ -12,8 +12,10 @@ import {
   countOpenByOrganization,
   decodeCursor,
   encodeCursor,
+  type FindingCounts,
   type FindingStatus,
   findingsUnchanged,
+  findingsVersion,
   getStoredFinding,
   hasLegacyFindings,
   listFindingsPage,
@@ -52,7 +54,7 @@ export const RECHECK_MAX_ACCOUNTS = 2000;
  * they touch, and the account-level rules from a few counting queries); otherwise (first scan,
  * new day, many changes, a change of an unknown kind) the whole workspace is scanned.
  */
-export async function refreshFindings(
+export function refreshFindings(
   db: Kysely<DB>,
   clock: Clock,
   workspaceId: string,
@@ -62,30 +64,68 @@ export async function refreshFindings(
    * another refresh, which may have moved it).
    */
   opts: { fullScan?: boolean; head?: number } = {},
-): Promise<"fresh" | "recheck" | "full" | "stale"> {
-  // One refresh per workspace at a time in this server: requests that arrive meanwhile wait for
-  // it and then find the findings fresh (or re-check only what changed since), instead of each
-  // running its own scan.
-  let running = RUNNING.get(db);
-  if (!running) {
-    running = new Map();
-    RUNNING.set(db, running);
+): Promise<Refreshed> {
+  // One refresh per workspace at a time in this server. A request that arrives while one runs
+  // cannot rely on it (it may have read the record before this request's own write), so it joins
+  // the one refresh queued to start when the running one ends: however many requests arrive
+  // meanwhile, they share that single next refresh instead of each running their own in turn.
+  let slots = RUNNING.get(db);
+  if (!slots) {
+    slots = new Map();
+    RUNNING.set(db, slots);
   }
-  let head = opts.head;
-  for (let current = running.get(workspaceId); current; current = running.get(workspaceId)) {
-    head = undefined;
-    await current.catch(() => undefined);
+  let slot = slots.get(workspaceId);
+  if (!slot) {
+    slot = {};
+    slots.set(workspaceId, slot);
   }
-  const mine = refreshNow(db, clock, workspaceId, opts.fullScan ?? true, head);
-  running.set(workspaceId, mine);
+  const fullScan = opts.fullScan ?? true;
+  if (slot.next) {
+    slot.next.fullScan ||= fullScan; // not started yet: it scans if any of its callers needs it
+    return slot.next.promise;
+  }
+  const running = slot.running;
+  if (!running) return run(slot, slots, db, clock, workspaceId, fullScan, opts.head);
+  const s = slot;
+  const next: NonNullable<Slot["next"]> = { fullScan, promise: Promise.resolve("fresh") };
+  next.promise = running
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(() => {
+      s.next = undefined;
+      return run(s, slots, db, clock, workspaceId, next.fullScan, undefined);
+    });
+  slot.next = next;
+  return next.promise;
+}
+
+type Refreshed = "fresh" | "recheck" | "full" | "stale";
+interface Slot {
+  running?: Promise<Refreshed>;
+  next?: { fullScan: boolean; promise: Promise<Refreshed> };
+}
+const RUNNING = new WeakMap<Kysely<DB>, Map<string, Slot>>();
+
+async function run(
+  slot: Slot,
+  slots: Map<string, Slot>,
+  db: Kysely<DB>,
+  clock: Clock,
+  workspaceId: string,
+  fullScan: boolean,
+  head: number | undefined,
+): Promise<Refreshed> {
+  const mine = refreshNow(db, clock, workspaceId, fullScan, head);
+  slot.running = mine;
   try {
     return await mine;
   } finally {
-    if (running.get(workspaceId) === mine) running.delete(workspaceId);
+    slot.running = undefined;
+    if (!slot.next) slots.delete(workspaceId);
   }
 }
-
-const RUNNING = new WeakMap<Kysely<DB>, Map<string, Promise<"fresh" | "recheck" | "full" | "stale">>>();
 
 async function refreshNow(
   db: Kysely<DB>,
@@ -93,7 +133,7 @@ async function refreshNow(
   workspaceId: string,
   fullScan: boolean,
   knownHead: number | undefined,
-): Promise<"fresh" | "recheck" | "full" | "stale"> {
+): Promise<Refreshed> {
   const day = isoDay(clock.now());
   const scan = await needsScan(db, workspaceId, day, knownHead);
   const { stale, head } = scan;
@@ -209,7 +249,7 @@ export async function workspaceFindings(
   if (day === today) {
     await refreshFindings(db, clock, workspaceId);
     const [counts, page] = await Promise.all([
-      countFindings(db, workspaceId, day),
+      currentCounts(db, workspaceId, day),
       listFindingsPage(db, workspaceId, day, {
         statuses,
         organizationId: query.organizationId,
@@ -260,6 +300,31 @@ export async function workspaceFindings(
     nextCursor: rest.length > limit ? encodeCursor(findings.at(-1)!) : null,
   };
 }
+
+/**
+ * The workspace's finding counts, kept per server while its findings version and the day stand:
+ * counting reads every entry of the status index (2.6 ms at 42,000 findings), the version one
+ * index entry. The version is read before the counts, so counts taken after a concurrent change
+ * are only ever kept under an older version, which the next read no longer matches.
+ */
+async function currentCounts(db: Kysely<DB>, workspaceId: string, day: string): Promise<FindingCounts> {
+  let kept = COUNTS.get(db);
+  if (!kept) {
+    kept = new Map();
+    COUNTS.set(db, kept);
+  }
+  const version = await findingsVersion(db, workspaceId);
+  const hit = kept.get(workspaceId);
+  if (hit && hit.version === version && hit.day === day) return hit.counts;
+  const counts = await countFindings(db, workspaceId, day);
+  kept.set(workspaceId, { version, day, counts });
+  return counts;
+}
+
+const COUNTS = new WeakMap<
+  Kysely<DB>,
+  Map<string, { version: number; day: string; counts: FindingCounts }>
+>();
 
 /** Open findings per organization (of their accounts), by severity; brought up to date first. */
 export async function findingsByOrganization(db: Kysely<DB>, clock: Clock, workspaceId: string) {

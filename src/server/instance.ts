@@ -42,6 +42,7 @@ export async function createInstance(config: Config, options: InstanceOptions = 
   const cfg = ensureSecret(config);
   const logger = options.logger ?? pino({ level: cfg.logLevel, base: undefined });
   const database: Database = openDatabase(cfg.database, {
+    backgroundCheckpoints: true,
     onSlowQuery: ({ sql, ms }) => logger.warn({ sql, ms }, "slow database query"),
     ...options.database,
   });

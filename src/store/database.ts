@@ -24,6 +24,8 @@ export interface OpenOptions {
   /** PostgreSQL only: run in this schema (created if missing), so test runs never collide. */
   schema?: string;
   poolSize?: number;
+  /** SQLite only: checkpoint the WAL from a worker thread (the server), not inside commits. */
+  backgroundCheckpoints?: boolean;
   /** Told of every query that took longer than SLOW_QUERY_MS (the server logs it as a warning). */
   onSlowQuery?: (slow: { sql: string; ms: number }) => void;
 }
@@ -42,7 +44,9 @@ function slowQueryLog(options: OpenOptions): KyselyConfig["log"] {
 
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.kind === "sqlite") {
-    const sqlite = new NodeSqliteDatabase(target.path);
+    const sqlite = new NodeSqliteDatabase(target.path, {
+      backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+    });
     const db = new Kysely<DB>({
       dialect: new SqliteDialect({ database: sqlite }),
       log: slowQueryLog(options),
@@ -56,6 +60,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       },
       close: async () => {
         await sqlite.flush();
+        await sqlite.stopCheckpoints();
         await db.destroy();
       },
     };

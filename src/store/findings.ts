@@ -1127,6 +1127,24 @@ export interface FindingCounts {
 }
 
 /**
+ * A version of the workspace's stored findings: the sequence number of its latest finding event
+ * (0 before the first). Every change to a finding row appends such an event in the same
+ * transaction, so while this number stands the findings table of the workspace is unchanged.
+ * One lookup in the partial index of finding events (the literal condition lets the planner use it).
+ */
+export async function findingsVersion(db: Kysely<DB>, workspaceId: string): Promise<number> {
+  const r = await db
+    .selectFrom("history")
+    .select("seq")
+    .where("workspace_id", "=", workspaceId)
+    .where(sql<boolean>`entity_type = 'finding'`)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return r ? Number(r.seq) : 0;
+}
+
+/**
  * Counts of a workspace's findings by severity (open ones) and by state: one read of the status
  * index (no finding row is visited), then the few snoozed findings whose snooze has ended, which
  * count as open.

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
 /** PRAGMAs Delvia requires, with the value each must read back as. */
@@ -60,12 +61,35 @@ class Statement implements SqliteStatement {
  */
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
-  constructor(path: string) {
+  /**
+   * backgroundCheckpoints: copy the WAL into the database file from a worker thread instead of
+   * inside whichever commit crosses SQLite's threshold (1,000 pages), where it would hold the
+   * event loop for the copy and two fsyncs: see `Checkpointer`.
+   */
+  constructor(path: string, options: { backgroundCheckpoints?: boolean } = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#path = path;
     this.raw = new DatabaseSync(path);
     for (const [name, value] of REQUIRED_PRAGMAS) this.raw.exec(`PRAGMA ${name} = ${value}`);
     assertPragmas(this.raw, path === ":memory:");
+    if (options.backgroundCheckpoints && path !== ":memory:") {
+      this.raw.exec("PRAGMA wal_autocheckpoint = 0");
+      this.#checkpointer = new Checkpointer(path, () => this.#written);
+    }
+  }
+  readonly #checkpointer: Checkpointer | null = null;
+
+  /** Checkpoint now (when checkpoints run in the background): how many WAL frames there were and were copied. */
+  async checkpoint(): Promise<{ log: number; checkpointed: number } | null> {
+    return this.#checkpointer ? this.#checkpointer.run() : null;
+  }
+  /** Background checkpoints completed so far. */
+  get checkpoints(): number {
+    return this.#checkpointer?.completed ?? 0;
+  }
+  /** Stop background checkpoints (before closing). */
+  async stopCheckpoints(): Promise<void> {
+    await this.#checkpointer?.stop();
   }
   /** Compiled statements by SQL text: Kysely prepares every query anew, and compiling costs. */
   readonly #cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
@@ -150,9 +174,113 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.#dirSynced = true;
   }
   close(): void {
+    void this.#checkpointer?.stop();
     if (this.raw.isOpen) this.raw.close();
   }
 }
+
+/** How often the background checkpointer looks for new commits. */
+const CHECKPOINT_EVERY_MS = 1000;
+
+/**
+ * A second connection, in a worker thread, that runs `PRAGMA wal_checkpoint(PASSIVE)` about once a
+ * second while there are new commits. PASSIVE copies what no reader still needs and never waits
+ * for a lock, so the server's own connection is never blocked by it; SQLite syncs the WAL before
+ * the copy and the database file after it, on the worker's thread. The worker starts at the first
+ * checkpoint, so a short-lived connection (a CLI command) never starts one; on close the last
+ * connection checkpoints whatever is left, as SQLite always does.
+ */
+class Checkpointer {
+  readonly #path: string;
+  readonly #written: () => number;
+  #worker: Worker | null = null;
+  #done = -1;
+  #running: Promise<{ log: number; checkpointed: number }> | null = null;
+  readonly #timer: NodeJS.Timeout;
+  constructor(path: string, written: () => number) {
+    this.#path = path;
+    this.#written = written;
+    this.#done = written();
+    this.#timer = setInterval(() => {
+      if (this.#written() !== this.#done && !this.#running) this.run().catch(() => undefined);
+    }, CHECKPOINT_EVERY_MS);
+    this.#timer.unref();
+  }
+
+  run(): Promise<{ log: number; checkpointed: number }> {
+    if (this.#running) return this.#running;
+    const covers = this.#written();
+    const worker = this.#start();
+    const running = new Promise<{ log: number; checkpointed: number }>((resolve, reject) => {
+      const failed = (err: Error) => {
+        // The worker is gone: the next checkpoint starts a new one.
+        if (this.#worker === worker) this.#worker = null;
+        reject(err);
+      };
+      worker.once("error", failed);
+      worker.once("message", (m: { log: number; checkpointed: number } | { error: string }) => {
+        worker.off("error", failed);
+        if ("error" in m) reject(new Error(`SQLite checkpoint failed: ${m.error}`));
+        else {
+          this.#done = covers;
+          this.completed++;
+          resolve(m);
+        }
+      });
+      worker.postMessage("checkpoint");
+    }).finally(() => {
+      this.#running = null;
+    });
+    this.#running = running;
+    return running;
+  }
+
+  /** Checkpoints completed by the worker so far. */
+  completed = 0;
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running?.catch(() => undefined);
+    const worker = this.#worker;
+    this.#worker = null;
+    if (!worker) return;
+    // Its connection closed first, so that the server's connection is the last one and cleans up.
+    await new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.once("error", () => resolve());
+      worker.postMessage("close");
+    });
+    await worker.terminate();
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { path: this.#path } });
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+}
+
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { DatabaseSync } = require("node:sqlite");
+const db = new DatabaseSync(workerData.path);
+const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+parentPort.on("message", (m) => {
+  if (m === "close") {
+    db.close();
+    parentPort.postMessage("closed");
+    return;
+  }
+  try {
+    const r = checkpoint.get();
+    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message || err) });
+  }
+});
+`;
 
 /** Fail start-up rather than run with weaker durability than promised. */
 export function assertPragmas(db: DatabaseSync, inMemory: boolean): void {

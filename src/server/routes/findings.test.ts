@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findingsCatalog } from "../../core/catalog/findings-catalog.ts";
 import { type Finding, scanFindings } from "../../core/findings/rules.ts";
-import { loadFindingsInput } from "../../store/findings.ts";
+import { countFindings, decideFinding, loadFindingsInput } from "../../store/findings.ts";
 import { verifyHistory } from "../../store/history.ts";
 import { refreshFindings } from "../findings-service.ts";
 import {
@@ -471,6 +471,48 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         const problem = await readJson<{ problems?: { path: string }[] }>(res);
         expect(problem.problems?.map((p) => p.path)).toContain(path);
       }
+    });
+
+    it("keeps its counts in step with every change to the findings, whichever way it was made", async () => {
+      const ws = base.split("/")[4]!;
+      type Counted = { counts: Record<string, number>; statuses: Record<string, number> };
+      const counted = async () => {
+        const r = await readJson<Counted>(await t.call("GET", `${base}/findings?limit=1`, { cookie }));
+        // What the store counts afresh, past any copy kept by the server.
+        const truth = await countFindings(t.db, ws, "2026-11-24");
+        expect(r.counts).toEqual(truth.bySeverity);
+        expect(r.statuses).toEqual(truth.byStatus);
+        return r;
+      };
+      const first = await counted();
+      expect(await counted()).toEqual(first);
+      const f = (await list()).findings.find((x) => x.rule === "single-admin")!;
+      await t.call("POST", `${base}/findings/${encodeURIComponent(f.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Known" },
+      });
+      const acknowledged = await counted();
+      expect(acknowledged.statuses.acknowledged).toBe(first.statuses.acknowledged! + 1);
+      expect(acknowledged.counts[f.severity]).toBe(first.counts[f.severity]! - 1);
+      // Reopened by a change that never passed through this server's findings service.
+      await decideFinding(
+        t.db,
+        {
+          workspaceId: ws,
+          actor: { userId: null, label: "another server" },
+          now: new Date("2026-11-24T10:00:00Z"),
+        },
+        f.key,
+        { status: "open" },
+      );
+      expect(await counted()).toEqual(first);
+      // A record change that opens a finding.
+      await t.call("POST", `${base}/import`, {
+        cookie,
+        body: `${SHEET.split("\n")[0]}\ntiktok,Client BC,Client Co,Eve,,eve@client.test,Client Co,Standard,departed\n`,
+        headers: { "content-type": "text/csv" },
+      });
+      expect((await counted()).counts.critical).toBe(first.counts.critical! + 1);
     });
 
     it("snoozes until a date in the future only", async () => {

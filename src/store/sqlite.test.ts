@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { NodeSqliteDatabase } from "./sqlite.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "delvia-sqlite-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const walBytes = (path: string) => statSync(`${path}-wal`).size;
+const PAGE = 4096;
+
+/** `rows` single-row transactions of about 2 KB each, through the adapter as Kysely writes. */
+function write(db: NodeSqliteDatabase, rows: number, from = 0) {
+  for (let i = from; i < from + rows; i++) {
+    db.prepare("begin").run([]);
+    db.prepare("insert into t (id, body) values (?, ?)").run([i, "x".repeat(2000)]);
+    db.prepare("commit").run([]);
+  }
+}
+
+describe("SQLite checkpoints in the background", () => {
+  it("commits never copy the WAL into the database; a worker does, and the WAL is then reused", async () => {
+    const path = join(tmp, "checkpoints.db");
+    const db = new NodeSqliteDatabase(path, { backgroundCheckpoints: true });
+    try {
+      expect(db.raw.prepare("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 0 });
+      db.raw.exec("create table t (id integer primary key, body text)");
+      // 3,000 commits of ~2 KB: SQLite on its own would checkpoint inside a commit past 1,000 pages
+      // and reuse the WAL from its start, so it would never grow past ~1,000 pages.
+      write(db, 3000);
+      expect(walBytes(path)).toBeGreaterThan(1400 * PAGE);
+      const r = await db.checkpoint();
+      expect(r).not.toBeNull();
+      expect(r!.log).toBeGreaterThan(1400);
+      expect(r!.checkpointed).toBe(r!.log);
+      // Everything was copied: the next commits start the WAL over instead of growing it.
+      const size = walBytes(path);
+      write(db, 1000, 3000);
+      expect(walBytes(path)).toBe(size);
+      // The worker also runs by itself once there are new commits.
+      const done = db.checkpoints;
+      write(db, 10, 4000);
+      while (db.checkpoints === done) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await db.stopCheckpoints();
+      db.close();
+    }
+    // Nothing lost, and the last connection (the server's) cleaned up its WAL as usual.
+    const again = new NodeSqliteDatabase(path);
+    try {
+      expect(again.raw.prepare("select count(*) as n from t").get()).toEqual({ n: 4010 });
+      expect(again.raw.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+    } finally {
+      again.close();
+    }
+  });
+
+  it("leaves checkpoints to SQLite when not asked to", async () => {
+    const path = join(tmp, "plain.db");
+    const db = new NodeSqliteDatabase(path);
+    try {
+      expect(db.raw.prepare("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 1000 });
+      expect(await db.checkpoint()).toBeNull();
+      db.raw.exec("create table t (id integer primary key, body text)");
+      write(db, 3000);
+      expect(walBytes(path)).toBeLessThan(1400 * PAGE);
+    } finally {
+      db.close();
+    }
+  });
+});
