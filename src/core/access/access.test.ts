@@ -322,6 +322,110 @@ describe("changes applied one by one agree with a fresh load", () => {
     );
   });
 });
+/** Role lists in name order (an overview lists them in the order it met them). */
+function rolesSorted(o: ReturnType<AccessIndex["accountOverview"]> & {}) {
+  const byRole = <T extends { role: string }>(list: T[]) =>
+    [...list].sort((x, y) => (x.role < y.role ? -1 : 1));
+  return {
+    ...o,
+    accountRoles: byRole(o.accountRoles),
+    sharedRoles: byRole(o.sharedRoles),
+    assets: { ...o.assets, items: o.assets.items.map((x) => ({ ...x, roles: byRole(x.roles) })) },
+  };
+}
+
+describe("account overview", () => {
+  it("counts every grant recorded in an account, whichever account holds its asset, through asset moves, late assets and removals", () => {
+    const change = fc.oneof(
+      fc.record({
+        op: fc.constant("grant" as const),
+        id: fc.integer({ min: 0, max: 30 }),
+        subject: fc.constantFrom("p1", "p2", "p3", "partner:a2", "partner:a3"),
+        account: fc.constantFrom("a1", "a2", "a3"),
+        asset: fc.constantFrom(null, "x1", "x2", "x3", "late"),
+        role: fc.constantFrom("Admin", "Operator", "Analyst"),
+        status: fc.constantFrom("active", "active", "pending", "revoked"),
+      }),
+      fc.record({ op: fc.constant("remove" as const), id: fc.integer({ min: 0, max: 30 }) }),
+      // An asset moving to another account (or the late one arriving).
+      fc.record({
+        op: fc.constant("asset" as const),
+        asset: fc.constantFrom("x1", "x2", "x3", "late"),
+        account: fc.constantFrom("a1", "a2", "a3"),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 80 }), (changes) => {
+        const accounts = ["a1", "a2", "a3"].map((id) => ({ id, name: id, platform: "tiktok" }));
+        const people = ["p1", "p2", "p3"].map((id) => ({
+          id,
+          name: id,
+          status: "active" as const,
+          leftOn: null,
+        }));
+        const holders = new Map<string, string>([
+          ["x1", "a1"],
+          ["x2", "a2"],
+          ["x3", "a3"],
+        ]);
+        const assets = () => [...holders].map(([id, accountId]) => ({ id, name: id, accountId }));
+        const incremental = new AccessIndex(policy);
+        incremental.load({ people, accounts, assets: assets(), sharedLogins: [], grants: [] });
+        const live = new Map<string, IndexGrant>();
+        for (const c of changes) {
+          if (c.op === "asset") {
+            holders.set(c.asset, c.account);
+            incremental.apply({ kind: "asset", value: { id: c.asset, name: c.asset, accountId: c.account } });
+            continue;
+          }
+          const id = `01900000-0000-7000-8000-${String(c.id).padStart(12, "0")}`;
+          if (c.op === "remove") {
+            live.delete(id);
+            incremental.apply({ kind: "remove-grant", id });
+            continue;
+          }
+          const subject = c.subject.startsWith("partner:")
+            ? { type: "partner" as const, accountId: c.subject.slice(8) }
+            : person(c.subject);
+          if (subject.type === "partner" && subject.accountId === c.account) continue;
+          const g = grant({
+            id,
+            subject,
+            target: { accountId: c.account, assetId: c.asset },
+            role: c.role,
+            status: c.status as IndexGrant["status"],
+          });
+          live.set(id, g);
+          incremental.apply({ kind: "grant", value: g });
+        }
+        const fresh = new AccessIndex(policy);
+        fresh.load({ people, accounts, assets: assets(), sharedLogins: [], grants: [...live.values()] });
+        for (const a of accounts) {
+          const mine = [...live.values()].filter((g) => g.target.accountId === a.id);
+          const overview = incremental.accountOverview(a.id, 100)!;
+          // Every grant recorded in the account, by state, and the people among them.
+          expect(overview.grants).toEqual({
+            pending: mine.filter((g) => g.status === "pending").length,
+            active: mine.filter((g) => g.status === "active").length,
+            revoked: mine.filter((g) => g.status === "revoked").length,
+          });
+          expect(overview.people).toBe(
+            new Set(
+              mine
+                .filter((g) => g.subject.type === "person" && g.status !== "revoked")
+                .map((g) => (g.subject as { personId: string }).personId),
+            ).size,
+          );
+          expect(overview.partners.total).toBe(mine.filter((g) => g.subject.type === "partner").length);
+          // The same overview as an index loaded from the outcome.
+          expect(rolesSorted(overview)).toEqual(rolesSorted(fresh.accountOverview(a.id, 100)!));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("changes that arrive before what they name", () => {
   const DAY = "2026-11-24";
 

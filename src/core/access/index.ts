@@ -233,7 +233,12 @@ export class AccessIndex {
 
   readonly #byAccount = new Lists(); // account-level grants on an account
   readonly #byAsset = new Lists(); // grants on an asset (held here or assigned inside a partner)
-  readonly #assignedIn = new Lists(); // asset-level grants recorded in an account (its assets or shared ones)
+  /**
+   * Asset-level grants recorded in an account on an asset it does not hold (shared with it, or
+   * whose holder changed or is not known yet). Those on its own assets are found through
+   * `#assetsOf` and `#byAsset`, which saves 4 bytes for most grants.
+   */
+  readonly #assignedIn = new Lists();
   readonly #byPerson = new Lists();
   readonly #byPartner = new Lists(); // grants held by an account as a partner
   readonly #byLogin = new Lists();
@@ -395,9 +400,17 @@ export class AccessIndex {
         const i = this.assets.put(change.value.id, change.value.name);
         const account = this.#accountRef(change.value.accountId);
         const before = this.#assetAccount[i] ?? -1;
-        if (before >= 0 && before !== account) this.#assetsOf.drop(before, i);
-        if (before !== account) this.#assetsOf.push(account, i);
+        if (before === account) return;
+        if (before >= 0) this.#assetsOf.drop(before, i);
+        this.#assetsOf.push(account, i);
         this.#assetAccount[i] = account;
+        // Grants recorded in the old holder are now on an asset it does not hold; those recorded
+        // in the new one are on its own asset (see #assignedIn).
+        for (const g of Array.from(this.#byAsset.get(i) ?? [])) {
+          const acc = this.#acc(g);
+          if (acc === before) this.#assignedIn.push(acc, g);
+          else if (acc === account) this.#assignedIn.drop(acc, g);
+        }
         return;
       }
       case "shared_login": {
@@ -575,7 +588,7 @@ export class AccessIndex {
     this.#link(i);
     if (asset >= 0) {
       this.#byAsset.push(asset, i);
-      this.#assignedIn.push(acc, i);
+      if (this.#assetAccount[asset] !== acc) this.#assignedIn.push(acc, i);
     } else this.#byAccount.push(acc, i);
     if (type === SUBJECT.person) this.#byPerson.push(subj, i);
     else if (type === SUBJECT.partner) {
@@ -653,7 +666,7 @@ export class AccessIndex {
     const acc = this.#acc(i);
     if (asset >= 0) {
       this.#byAsset.drop(asset, i);
-      this.#assignedIn.drop(acc, i);
+      if (this.#assetAccount[asset] !== acc) this.#assignedIn.drop(acc, i);
     } else this.#byAccount.drop(acc, i);
     const t = this.#flags(i) & SUBJECT_MASK;
     if (t === SUBJECT.person) this.#byPerson.drop(this.#subj(i), i);
@@ -759,11 +772,17 @@ export class AccessIndex {
       byRole(accountRoles, i);
       if (subjectType(i) === SUBJECT.partner) partners.push(i);
     }
+    const held = Array.from(this.#assetsOf.get(a) ?? []);
+    for (const x of held)
+      for (const i of this.#byAsset.get(x) ?? []) {
+        if (this.#acc(i) !== a) continue; // assigned inside a partner's account
+        recorded(i);
+        if (subjectType(i) === SUBJECT.partner) partners.push(i);
+      }
     for (const i of this.#assignedIn.get(a) ?? []) {
       recorded(i);
       if (subjectType(i) === SUBJECT.partner) partners.push(i);
       const x = this.#asset(i);
-      if (this.#assetAccount[x] === a) continue;
       byRole(sharedRoles, i);
       const c = shared.get(x) ?? counts();
       shared.set(x, c);
@@ -778,7 +797,6 @@ export class AccessIndex {
       const given = x >= 0 ? [x] : this.#allAssets(g) ? (this.#assetsOf.get(this.#acc(g)) ?? []) : [];
       for (const y of given) if (!shared.has(y)) shared.set(y, counts());
     }
-    const held = Array.from(this.#assetsOf.get(a) ?? []);
     const byName = (names: string[]) => (x: number, y: number) => collator.compare(names[x]!, names[y]!);
     const sharedIds = [...shared.keys()].sort(
       (x, y) =>
@@ -807,7 +825,9 @@ export class AccessIndex {
         .map(link)
         .sort(
           (x, y) =>
-            collator.compare(key(x), key(y)) || collator.compare(x.asset?.name ?? "", y.asset?.name ?? ""),
+            collator.compare(key(x), key(y)) ||
+            collator.compare(x.asset?.name ?? "", y.asset?.name ?? "") ||
+            (x.grantId < y.grantId ? -1 : x.grantId > y.grantId ? 1 : 0),
         )
         .slice(0, limit),
     });
