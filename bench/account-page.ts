@@ -3,7 +3,8 @@
 // The account page API of a real `delvia serve` on 127.0.0.1 over the synthetic agency workspace
 // of bench:access and bench:findings (1,000,000 grants by default: three agency Business Centers
 // with ~79,000 assignments each, ~1,500 client accounts of ~650): GET …/accounts/{id}/page for
-// accounts picked uniformly at random, evenly paced with autocannon (1,000 requests/s for 20 s),
+// accounts picked uniformly at random, at 1,000 requests/s for 20 s through autocannon's rate limit
+// (each connection sends its share of a second back to back, so requests come in bursts),
 // then the largest accounts alone, then the uniform mix again while grants are written 10 times a
 // second (every write moves the history head, so pages are rebuilt rather than served again).
 // Target: p99 ≤ 15 ms. --whole-record also times what the page loaded before it had its own API
@@ -291,8 +292,8 @@ function row(label: string, samples: Sample[], secondsRun: number): string[] {
 }
 
 /**
- * GET the page of `pick()`'s account at `rate` requests/s for `secondsRun` s, evenly paced by
- * autocannon, timing each answer; `during` runs beside it (writes).
+ * GET the page of `pick()`'s account at `rate` requests/s for `secondsRun` s, rate-limited by
+ * autocannon (a burst per connection each second), timing each answer; `during` runs beside it (writes).
  */
 async function run(
   server: Server,
@@ -456,7 +457,7 @@ for (const kind of kinds) {
       );
       printTable(["step", "time", "answer"], steps);
       console.log(
-        `\n${rate} GET …/accounts/{id}/page per second, evenly paced over ${connections} connections (target p99 ≤ 15 ms)\n`,
+        `\n${rate} GET …/accounts/{id}/page per second through autocannon over ${connections} connections (target p99 ≤ 15 ms)\n`,
       );
       printTable(
         ["run", "requests", "throughput", "p50", "p99", "max", "non-2xx"],
