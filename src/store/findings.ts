@@ -1127,21 +1127,23 @@ export interface FindingCounts {
 }
 
 /**
- * A version of the workspace's stored findings: the sequence number of its latest finding event
- * (0 before the first). Every change to a finding row appends such an event in the same
- * transaction, so while this number stands the findings table of the workspace is unchanged.
- * One lookup in the partial index of finding events (the literal condition lets the planner use it).
+ * A version of the workspace's stored findings, in one round trip. Every decision on a finding,
+ * and every finding a scan opens, reopens or resolves, appends a history event of entity type
+ * "finding" in the same transaction: the newest one's sequence number (one entry of the partial
+ * index of finding events; the literal condition lets the planner use it). A scan that only
+ * re-words findings (a renamed person or account) writes no event, but every stored scan moves the
+ * scan mark (`finding_scan`: the history head it covers, which only grows, and its day). While
+ * both stand, the workspace's finding rows are unchanged.
  */
-export async function findingsVersion(db: Kysely<DB>, workspaceId: string): Promise<number> {
-  const r = await db
-    .selectFrom("history")
-    .select("seq")
-    .where("workspace_id", "=", workspaceId)
-    .where(sql<boolean>`entity_type = 'finding'`)
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return r ? Number(r.seq) : 0;
+export async function findingsVersion(db: Kysely<DB>, workspaceId: string): Promise<string> {
+  const r = await sql<{ event: number | string | null; head: number | string | null; day: string | null }>`
+    select
+      (select seq from history where workspace_id = ${workspaceId} and entity_type = 'finding'
+        order by seq desc limit 1) as event,
+      (select history_head from finding_scan where workspace_id = ${workspaceId}) as head,
+      (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
+  const v = r.rows[0];
+  return `${v?.event ?? 0}:${v?.head ?? 0}:${v?.day ?? ""}`;
 }
 
 /**

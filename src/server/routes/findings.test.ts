@@ -473,7 +473,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       }
     });
 
-    it("keeps its counts in step with every change to the findings, whichever way it was made", async () => {
+    it("keeps its counts and pages in step with every change to the findings, whichever way it was made", async () => {
       const ws = base.split("/")[4]!;
       type Counted = { counts: Record<string, number>; statuses: Record<string, number> };
       const counted = async () => {
@@ -492,6 +492,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         body: { status: "acknowledged", reason: "Known" },
       });
       const acknowledged = await counted();
+      expect((await list()).findings.find((x) => x.key === f.key)?.status).toBe("acknowledged");
       expect(acknowledged.statuses.acknowledged).toBe(first.statuses.acknowledged! + 1);
       expect(acknowledged.counts[f.severity]).toBe(first.counts[f.severity]! - 1);
       // Reopened by a change that never passed through this server's findings service.
@@ -506,6 +507,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         { status: "open" },
       );
       expect(await counted()).toEqual(first);
+      expect((await list()).findings.find((x) => x.key === f.key)?.status).toBe("open");
       // A record change that opens a finding.
       await t.call("POST", `${base}/import`, {
         cookie,
@@ -513,6 +515,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         headers: { "content-type": "text/csv" },
       });
       expect((await counted()).counts.critical).toBe(first.counts.critical! + 1);
+      expect((await list()).findings.filter((x) => x.rule === "departed-with-access")).toHaveLength(2);
     });
 
     it("snoozes until a date in the future only", async () => {

@@ -2,10 +2,10 @@ import type { Kysely } from "kysely";
 import { sql } from "kysely";
 
 /**
- * The latest finding event of a workspace, in one index lookup: every change to a stored finding
- * (opened, resolved, re-worded, acknowledged, snoozed, reopened) appends a history event of entity
- * type "finding", so the newest one's sequence number is a version of the findings table. The
- * counts on every findings page are kept per server under that version (`findingsVersion`). A
+ * The latest finding event of a workspace, in one index lookup: every decision on a stored finding
+ * and every finding a scan opens, reopens or resolves appends a history event of entity type
+ * "finding", so the newest one's sequence number is, with the scan mark, a version of the findings
+ * table (`findingsVersion`), under which each server keeps the counts and pages it has read. A
  * partial index holds the finding events alone, so record writes do not pay for it.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past shape of the schema
