@@ -10,7 +10,7 @@ import { readSheet } from "../src/server/import-export.ts";
 import { dropPostgresSchema, ensurePostgresSchema, openDatabase } from "../src/store/database.ts";
 import { importSheet } from "../src/store/import-sheet.ts";
 import { migrateToLatest } from "../src/store/migrate.ts";
-import { createWorkspace } from "../src/store/workspaces.ts";
+import { testWorkspaces } from "../src/store/test-schema.ts";
 import { rng } from "./synthetic.ts";
 
 const sizes = (process.argv[2] ?? "10000,100000,1000000").split(",").map(Number);
@@ -55,27 +55,8 @@ async function run(kind: "sqlite" | "postgres", rows: number): Promise<string[]>
       : openDatabase({ kind: "postgres", url: pg! }, { schema });
   try {
     await migrateToLatest(database.db, database.schema);
-    const at = new Date().toISOString();
-    await database.db
-      .insertInto("user")
-      .values({
-        id: "u",
-        email: "u@x.test",
-        name: "U",
-        emailVerified: false,
-        image: null,
-        twoFactorEnabled: false,
-        createdAt: at,
-        updatedAt: at,
-      })
-      .execute();
-    const ws = await createWorkspace(database.db, {
-      name: "Bench",
-      slug: "bench",
-      ownerUserId: "u",
-      now: new Date(),
-    });
-    const ctx = () => ({ workspaceId: ws.id, actor: { userId: null, label: "bench" }, now: new Date() });
+    const [ws] = await testWorkspaces(database.db, new Date(), ["Bench"]);
+    const ctx = () => ({ workspaceId: ws!, actor: { userId: null, label: "bench" }, now: new Date() });
     const t0 = performance.now();
     const checked = readSheet(text);
     const t1 = performance.now();

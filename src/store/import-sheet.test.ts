@@ -8,8 +8,7 @@ import { verifyHistory } from "./history.ts";
 import { grantImage, importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { listGrants, listPeople } from "./record.ts";
-import { testSchemaName } from "./test-schema.ts";
-import { createWorkspace } from "./workspaces.ts";
+import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
@@ -236,22 +235,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 3 });
       } else database = openDatabase({ kind: "sqlite", path: ":memory:" });
       await migrateToLatest(database.db, database.schema);
-      const at = new Date().toISOString();
-      await database.db
-        .insertInto("user")
-        .values({
-          id: "u",
-          email: "o@x.test",
-          name: "O",
-          emailVerified: false,
-          image: null,
-          twoFactorEnabled: false,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .execute();
-      ws = (await createWorkspace(database.db, { name: "A", slug: "a", ownerUserId: "u", now: new Date() }))
-        .id;
+      ws = (await testWorkspaces(database.db, new Date()))[0]!;
     });
     afterEach(async () => {
       await database.close();

@@ -194,7 +194,7 @@ class Checkpointer {
   readonly #path: string;
   readonly #written: () => number;
   #worker: Worker | null = null;
-  #done = -1;
+  #done: number;
   #running: Promise<{ log: number; checkpointed: number }> | null = null;
   readonly #timer: NodeJS.Timeout;
   constructor(path: string, written: () => number) {
