@@ -21,10 +21,10 @@ describe("findings and guides on a phone", () => {
       .setInputFiles(join(import.meta.dirname, "../content/demo/agency-sheet.csv"));
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByRole("heading", { name: "What this file will do" }).waitFor();
-    expect(await page.getByText("Create 16 grants").isVisible()).toBe(true);
+    expect(await page.getByText("Create 17 grants").isVisible()).toBe(true);
     await shot(page, "phone-findings-02-import-preview");
     await page.getByRole("button", { name: /^Import / }).click();
-    await page.getByText(/Imported 16 rows/).waitFor();
+    await page.getByText(/Imported 17 rows/).waitFor();
 
     await page
       .getByRole("navigation", { name: "Sections" })

@@ -21,7 +21,7 @@ export class AppPage {
       .setInputFiles(join(import.meta.dirname, "../../content/demo/agency-sheet.csv"));
     await this.page.getByRole("button", { name: "Preview" }).click();
     await this.page.getByRole("button", { name: /^Import / }).click();
-    await this.page.getByText(/Imported 16 rows/).waitFor();
+    await this.page.getByText(/Imported 17 rows/).waitFor();
     return slug;
   }
 

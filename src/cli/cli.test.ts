@@ -156,6 +156,67 @@ describe("import, export and access questions from the command line", () => {
     expect(out.findings.map((f: { rule: string }) => f.rule)).toContain("single-admin");
   });
 
+  it("loads the demo record, whose findings on a given day are exactly the sample's problems, in the documented order", () => {
+    const made = delvia(
+      "workspace",
+      "create",
+      "demo",
+      "--owner",
+      "olivia@acme.test",
+      "--home-org",
+      "Bright Agency",
+    );
+    expect(made.code, made.err).toBe(0);
+    const loaded = delvia("demo", "--workspace", "demo");
+    expect(loaded.code, loaded.err).toBe(0);
+    expect(loaded.out).toContain("5 accounts");
+    const out = JSON.parse(delvia("findings", "--workspace", "demo", "--as-of", "2026-11-26", "--json").out);
+    // Severity first, then rule, then account name, then subject name.
+    expect(
+      out.findings.map(
+        (f: {
+          severity: string;
+          rule: string;
+          account: { name: string };
+          subject: { name: string } | null;
+        }) => [f.severity, f.rule, f.account.name, f.subject?.name ?? null],
+      ),
+    ).toEqual([
+      ["critical", "departed-with-access", "Bright Agency BC", "Dana Designer"],
+      ["critical", "shared-login-known-by-departed", "Bakery Co portfolio", "Dana Designer"],
+      ["high", "shared-login", "Bakery Co portfolio", "Instagram team login"],
+      ["high", "single-admin", "Bakery Co BC", "Carla Chen"],
+      ["high", "single-admin", "Florist Ltd Analytics", "Fiona Flores"],
+      ["medium", "expired-access", "Florist Ltd Analytics", "Pat Freelancer"],
+      ["medium", "invite-expired", "Florist Ltd Ads", "Sam Singh"],
+      ["low", "stale-invite", "Bright Agency BC", "Nina Novak"],
+    ]);
+    // Each part of a finding names the records as the sheet did.
+    const expired = out.findings.find((f: { rule: string }) => f.rule === "invite-expired");
+    expect(expired.account).toEqual({ platform: "google-ads", name: "Florist Ltd Ads", id: "123-456-7890" });
+    expect(expired.asset).toBeNull();
+    expect(expired.subject).toEqual({ type: "person", name: "Sam Singh", email: "sam@bright.example" });
+    expect(expired.guide).toMatch(/^google-ads\//);
+    const login = out.findings.find((f: { rule: string }) => f.rule === "shared-login");
+    expect(login.asset).toEqual({ type: "instagram_account", name: "Bakery Instagram", id: null });
+    expect(login.subject).toEqual({ type: "shared_login", name: "Instagram team login", email: null });
+    // Google Ads invitations last 20 days: Sam's, sent on 20 October, has expired from 10 November.
+    const on = (day: string) =>
+      JSON.parse(delvia("findings", "--workspace", "demo", "--as-of", day, "--json").out).findings.map(
+        (f: { rule: string }) => f.rule,
+      );
+    expect(on("2026-11-09")).not.toContain("invite-expired");
+    expect(on("2026-11-10")).toContain("invite-expired");
+    // Without --as-of, the rules run on today (UTC).
+    const days = [new Date().toISOString().slice(0, 10)];
+    const today = JSON.parse(delvia("findings", "--workspace", "demo", "--json").out);
+    days.push(new Date().toISOString().slice(0, 10));
+    expect(days).toContain(today.as_of);
+    const bad = delvia("findings", "--workspace", "demo", "--as-of", "26/11/2026");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--as-of takes a date as YYYY-MM-DD");
+  });
+
   it("makes a leaver's plan from the access engine and lists plans and requests", () => {
     const made = delvia("leaver", "--workspace", "acme", "--email", "jane@agency.test");
     expect(made.code, made.err).toBe(0);

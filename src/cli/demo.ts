@@ -7,7 +7,7 @@ import { option, withDatabase, workspaceBySlug } from "./context.ts";
 /**
  * `delvia demo --workspace SLUG`: load a realistic sample record — an agency with two clients, a
  * departed designer still inside, a shared Instagram login, a client Business Center with one
- * admin, a stale Google Ads invitation — to see findings and paths without typing anything.
+ * admin, a Google Ads invitation past its 20 days and a TikTok invitation left waiting — to see findings and paths without typing anything.
  */
 export async function demo(config: Config, args: string[]): Promise<number> {
   const text = readFileSync(`${ROOT_DIR}content/demo/agency-sheet.csv`, "utf8");

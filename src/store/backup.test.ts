@@ -102,7 +102,7 @@ describe("backup and restore", () => {
       const backup = await createBackup(source.db, new Date());
       const target = await open(to);
       const counts = await restoreBackup(target.db, JSON.parse(JSON.stringify(backup)));
-      expect(counts.access_grant).toBe(16);
+      expect(counts.access_grant).toBe(17);
       expect(normalise(await createBackup(target.db, new Date()))).toEqual(normalise(backup));
       expect(await verifyHistory(target.db, ws)).toMatchObject({ ok: true });
     });

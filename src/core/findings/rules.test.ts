@@ -151,6 +151,18 @@ describe("finding rules", () => {
     expect(rules(world([ann, bob], [grant(ann.id, "Standard"), grant(bob.id, "Admin")]))).not.toContain(
       "personal-email-admin",
     );
+    // The same admin on the business's own domain, or on a provider's look-alike domain: no finding.
+    for (const email of ["ann.smith@acme.test", "ann@gmail.com.acme.test", "ann@notgmail.com"]) {
+      const own = person("Ann", { emails: [email] });
+      expect(rules(world([own, bob], [grant(own.id, "Admin"), grant(bob.id, "Admin")]))).not.toContain(
+        "personal-email-admin",
+      );
+    }
+    // Upper case is still the public provider.
+    const upper = person("Ann", { emails: ["Ann@GMail.com"] });
+    expect(rules(world([upper, bob], [grant(upper.id, "Admin"), grant(bob.id, "Admin")]))).toContain(
+      "personal-email-admin",
+    );
   });
 
   it("shared logins, and a shared login known by someone who left", () => {
@@ -170,6 +182,89 @@ describe("finding rules", () => {
     expect(r).toContain("shared-login-known-by-departed");
   });
 
+  it("shared-login needs a live grant: revoked, pending or past its end date, no finding", () => {
+    const ann = person("Ann");
+    const login = (extra: Partial<FGrant>, asOf = "2026-11-24") => {
+      const input = world(
+        [ann],
+        [
+          grant(ann.id, "Admin"),
+          grant(ann.id, "Admin"),
+          { ...grant(ann.id, "Post", extra), subject: { type: "shared_login", sharedLoginId: "l1" } },
+        ],
+        asOf,
+      );
+      input.sharedLogins = [{ id: "l1", label: "Team login", knownByPersonIds: [ann.id] }];
+      return rules(input);
+    };
+    expect(login({})).toContain("shared-login");
+    expect(login({ status: "revoked" })).not.toContain("shared-login");
+    expect(login({ status: "pending", invitedOn: "2026-11-20" })).not.toContain("shared-login");
+    // Ends on the 24th: still live that day, over the day after.
+    expect(login({ expiresOn: "2026-11-24" })).toContain("shared-login");
+    expect(login({ expiresOn: "2026-11-24" }, "2026-11-25")).not.toContain("shared-login");
+  });
+
+  it("shared-login-known-by-departed fires from the knower's leaving day, not the day before, nor for a knower still here", () => {
+    const ann = person("Ann");
+    const scan = (knower: FPerson, asOf: string, status: FGrant["status"] = "active") => {
+      const input = world(
+        [ann, knower],
+        [
+          grant(ann.id, "Admin"),
+          grant(ann.id, "Admin"),
+          { ...grant(ann.id, "Post", { status }), subject: { type: "shared_login", sharedLoginId: "l1" } },
+        ],
+        asOf,
+      );
+      input.sharedLogins = [{ id: "l1", label: "Team login", knownByPersonIds: [ann.id, knower.id] }];
+      return scanFindings(input, findingsCatalog).filter((f) => f.rule === "shared-login-known-by-departed");
+    };
+    const dan = person("Dan", { leftOn: "2026-11-24" });
+    expect(scan(dan, "2026-11-23")).toEqual([]);
+    const found = scan(dan, "2026-11-24");
+    expect(found.map((f) => [f.key, f.severity, f.subject?.name])).toEqual([
+      ["shared-login-known-by-departed:p-Dan:l1:bc", "critical", "Dan"],
+    ]);
+    expect(scan(person("Eve"), "2026-11-24")).toEqual([]);
+    // A login that no longer opens the account: what Dan knows opens nothing.
+    expect(scan(dan, "2026-11-24", "revoked")).toEqual([]);
+  });
+
+  it("departed-with-access is one finding per person and account, however many grants they hold there", () => {
+    const ann = person("Ann");
+    const dan = person("Dan", { status: "departed" });
+    const input = world(
+      [ann, dan],
+      [
+        grant(ann.id, "Admin"),
+        grant(ann.id, "Admin"),
+        grant(dan.id, "Standard"),
+        grant(dan.id, "Analyst", { target: { accountId: "bc", assetId: "ad1" } }),
+        grant(dan.id, "Operator", {
+          status: "pending",
+          invitedOn: "2026-11-20",
+          target: { accountId: "bc", assetId: "ad2" },
+        }),
+      ],
+    );
+    input.accounts.push({ ...input.accounts[0]!, id: "bc2", name: "Other BC", platformId: "8" });
+    input.grants.push(grant(dan.id, "Analyst", {}, "bc2"), grant(ann.id, "Admin", {}, "bc2"));
+    const departedFindings = scanFindings(input, findingsCatalog).filter(
+      (f) => f.rule === "departed-with-access",
+    );
+    expect(departedFindings.map((f) => f.key).sort()).toEqual([
+      "departed-with-access:p-Dan:bc",
+      "departed-with-access:p-Dan:bc2",
+    ]);
+    // A revoked grant is not access: once every grant is revoked the finding is gone.
+    const revoked = world(
+      [ann, dan],
+      [grant(ann.id, "Admin"), grant(ann.id, "Admin"), grant(dan.id, "Standard", { status: "revoked" })],
+    );
+    expect(rules(revoked)).not.toContain("departed-with-access");
+  });
+
   it("owner rules: no owner, and an owner who left", () => {
     const ann = person("Ann");
     expect(rules(world([ann], [grant(ann.id, "Admin")], "2026-11-24", { ownerPersonId: null }))).toContain(
@@ -177,6 +272,26 @@ describe("finding rules", () => {
     );
     const dan = person("Dan", { status: "departed" });
     expect(rules(world([dan, ann], [grant(ann.id, "Admin")]))).toContain("owner-departed");
+  });
+
+  it("no-owner stops once an owner is named; owner-departed fires from the owner's leaving day, not the day before", () => {
+    const ann = person("Ann");
+    const owned = rules(world([ann], [grant(ann.id, "Admin")]));
+    expect(owned).not.toContain("no-owner");
+    expect(owned).not.toContain("owner-departed");
+    // An owner ID that names nobody in the record is no owner.
+    expect(
+      rules(world([ann], [grant(ann.id, "Admin")], "2026-11-24", { ownerPersonId: "p-gone" })),
+    ).toContain("no-owner");
+    const olga = person("Olga", { leftOn: "2026-11-24" });
+    const onDay = (asOf: string) =>
+      scanFindings(world([olga, ann], [grant(ann.id, "Admin")], asOf), findingsCatalog).filter((f) =>
+        ["owner-departed", "no-owner"].includes(f.rule),
+      );
+    expect(onDay("2026-11-23")).toEqual([]);
+    expect(onDay("2026-11-24").map((f) => [f.rule, f.severity, f.subject?.name])).toEqual([
+      ["owner-departed", "high", "Olga"],
+    ]);
   });
 
   it("external-individual-access fires for two people of one outside organization on a platform with partners", () => {
