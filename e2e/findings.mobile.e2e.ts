@@ -31,16 +31,63 @@ describe("findings and guides on a phone", () => {
       .last()
       .getByRole("link", { name: "Home" })
       .click();
-    const first = page.getByRole("list", { name: "Open findings" }).getByRole("article").first();
+    const openList = page.getByRole("list", { name: "Open findings" });
+    const first = openList.getByRole("article").first();
     await first.waitFor();
     expect(await first.getAttribute("aria-label")).toBe("Someone who left still has access");
+    // Every open finding of the sample record, worst first (by severity, then rule).
+    const titles = () =>
+      openList.getByRole("article").evaluateAll((all) => all.map((a) => a.getAttribute("aria-label")));
+    expect(await titles()).toEqual([
+      "Someone who left still has access", // Dana, Bright Agency BC
+      "Someone who left knows a shared password", // Dana knows the Instagram team login
+      "A shared login", // the Instagram team login
+      "Only one admin", // Carla on Bakery Co BC
+      "Only one admin", // Fiona on Florist Ltd Analytics (Pat's admin role has ended)
+      "Access past its end date", // Pat on Florist Ltd Analytics
+      "Invitation expired", // Sam on Florist Ltd Ads (Google Ads invitations last 20 days)
+      "Invitation waiting too long", // Nina on Bright Agency BC
+    ]);
+    // The counts by severity.
+    const bySeverity = page.getByRole("region", { name: "Open findings by severity" });
+    expect((await bySeverity.textContent())?.replace(/\s+/g, "")).toBe("2critical3high2medium1low");
+    // Per organization of the accounts, worst first; one tap filters the list.
+    const perOrg = page.getByRole("list", { name: "Findings per organization" }).getByRole("button");
+    expect(await perOrg.evaluateAll((all) => all.map((b) => b.textContent))).toEqual([
+      "Bakery Co1 critical2 high",
+      "Bright Agency1 critical1 low",
+      "Florist Ltd1 high2 medium",
+    ]);
+    await perOrg.filter({ hasText: "Florist Ltd" }).click();
+    await page.getByText("Showing one organization.").waitFor();
+    await openList.getByRole("article").nth(2).waitFor();
+    expect(await titles()).toEqual(["Only one admin", "Access past its end date", "Invitation expired"]);
+    await page.getByRole("button", { name: "Show all" }).click();
+    await openList.getByRole("article").nth(7).waitFor();
+    // Coming up: both pending invitations. Google Ads invitations run out after 20 days; TikTok's
+    // have no set lifetime, so Nina's is due a check after 14 days (as the stale-invite finding says).
+    const coming = page.getByRole("list", { name: "Coming up" }).getByRole("listitem");
+    expect(await coming.evaluateAll((all) => all.map((li) => li.textContent))).toEqual([
+      "overdue 10-19Invitation still waiting: Bright Agency BC", // Nina's, sent 2026-10-05
+      "overdue 11-09Invitation runs out: Florist Ltd Ads", // Sam's, sent 2026-10-20
+    ]);
     await shot(page, "phone-findings-03-dashboard");
 
-    // The finding's own page: why it matters, what it is about, and the fixes.
+    // The finding's own page: why it matters, what it is about, the records involved, and the fixes.
     await first.getByRole("heading", { level: 2 }).getByRole("link").click();
     await page.getByRole("heading", { name: "Why it matters" }).waitFor();
     expect(await page.getByRole("link", { name: "Start a change plan" }).isVisible()).toBe(true);
     expect(await page.getByRole("link", { name: "Dana Designer" }).isVisible()).toBe(true);
+    const record = page.getByRole("region", { name: "What the record shows" });
+    const danaGrants = record.getByRole("list", { name: "Dana Designer's access on Bright Agency BC" });
+    expect(
+      await danaGrants
+        .getByRole("listitem")
+        .evaluateAll((all) => all.map((li) => li.getAttribute("aria-label"))),
+    ).toEqual(["Standard on Bright Agency BC", "Analyst on Bakery ads (in Bright Agency BC)"]);
+    const standard = danaGrants.getByRole("listitem", { name: "Standard on Bright Agency BC" });
+    expect(await standard.getByText("granted 2025-05-10").isVisible()).toBe(true);
+    expect(await standard.getByRole("link", { name: "Bright Agency BC" }).isVisible()).toBe(true);
     await shot(page, "phone-findings-03b-finding");
     await page.goBack();
     await first.waitFor();
@@ -63,8 +110,31 @@ describe("findings and guides on a phone", () => {
     await single.getByRole("button", { name: "Acknowledge" }).click();
     await single.getByLabel("Why is this acceptable?").fill("A second admin starts on Monday");
     await single.getByRole("button", { name: "Acknowledge" }).click();
-    await page.getByText(/Acknowledged and snoozed \(1\)/).waitFor();
+    await page.getByText(/Acknowledged and snoozed \(1\)/).click();
+    // The card says who acknowledged it, on which day, and why.
+    const decided = page
+      .getByRole("group")
+      .filter({ hasText: "Acknowledged and snoozed (1)" })
+      .getByRole("article", { name: "Only one admin" });
+    await decided.waitFor();
+    expect(await decided.locator("p", { hasText: /^Acknowledged by/ }).textContent()).toMatch(
+      /^Acknowledged by olivia@bright\.example on \d{4}-\d{2}-\d{2}: A second admin starts on Monday$/,
+    );
+    expect(await decided.getByRole("button", { name: "Reopen" }).isVisible()).toBe(true);
     await shot(page, "phone-findings-05-acknowledged");
+    // And so does its own page.
+    await decided.getByRole("heading", { level: 2 }).getByRole("link").click();
+    await page.getByRole("heading", { name: "Why it matters" }).waitFor();
+    expect(
+      await page.locator("p", { hasText: /^Acknowledged by olivia@bright\.example on / }).textContent(),
+    ).toContain(": A second admin starts on Monday");
+    expect(
+      await page
+        .getByRole("region", { name: "What the record shows" })
+        .getByRole("heading", { name: /^Admin roles on / })
+        .isVisible(),
+    ).toBe(true);
+    await shot(page, "phone-findings-05b-acknowledged-finding");
 
     // The same screens at desktop size.
     const desk = await (await newContext(env.browser(), env.server().url, DESKTOP)).newPage();
@@ -73,7 +143,18 @@ describe("findings and guides on a phone", () => {
     await desk.getByLabel("Password").fill("correct horse battery");
     await desk.getByRole("button", { name: "Sign in", exact: true }).click();
     await desk.getByRole("list", { name: "Open findings" }).waitFor();
+    await desk.getByRole("list", { name: "Coming up" }).waitFor();
     await shot(desk, "desktop-findings-dashboard");
+    await desk
+      .getByRole("list", { name: "Open findings" })
+      .getByRole("article")
+      .first()
+      .getByRole("heading", { level: 2 })
+      .getByRole("link")
+      .click();
+    await desk.getByRole("list", { name: "Dana Designer's access on Bright Agency BC" }).waitFor();
+    await shot(desk, "desktop-finding");
+    await desk.goBack();
     await desk
       .getByRole("navigation", { name: "Sections" })
       .first()

@@ -5,6 +5,7 @@ import { isoDay } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import { recheckFindings } from "../core/findings/recheck.ts";
 import { type Finding, SEVERITIES, scanFindings } from "../core/findings/rules.ts";
+import { type FindingInvolvement, findingInvolvement } from "../store/finding-involvement.ts";
 import {
   affectedScope,
   countFindings,
@@ -362,9 +363,19 @@ export async function findingsByOrganization(db: Kysely<DB>, clock: Clock, works
   return { asOf: today, organizations: await countOpenByOrganization(db, workspaceId, today) };
 }
 
-/** One finding (resolved ones too), brought up to date first; null when there is none of that key. */
-export async function workspaceFinding(db: Kysely<DB>, clock: Clock, workspaceId: string, key: string) {
+/**
+ * One finding (resolved ones too), brought up to date first, with what the record shows behind it
+ * (`findingInvolvement`); null when there is none of that key.
+ */
+export async function workspaceFinding(
+  db: Kysely<DB>,
+  clock: Clock,
+  workspaceId: string,
+  key: string,
+): Promise<(StoredFinding & { involved: FindingInvolvement }) | null> {
   const today = isoDay(clock.now());
   await refreshFindings(db, clock, workspaceId);
-  return getStoredFinding(db, workspaceId, key, today);
+  const found = await getStoredFinding(db, workspaceId, key, today);
+  if (!found) return null;
+  return { ...found, involved: await findingInvolvement(db, workspaceId, found, today, findingsCatalog) };
 }

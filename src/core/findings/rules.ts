@@ -159,6 +159,12 @@ export interface Finding {
   guide: string | null;
 }
 
+/**
+ * On a platform whose invitations do not run out, a pending invitation older than this many days
+ * is worth checking (the stale-invite finding).
+ */
+export const STALE_INVITE_DAYS = 14;
+
 const DAY = 86_400_000;
 const parseDay = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
 /** The same order as `String.prototype.localeCompare`, without its per-call set-up. */
@@ -546,7 +552,7 @@ function scan(
             message: `The invitation on ${name} sent ${g.invitedOn} has expired (${catalog.platformName(a.platform)} invitations last ${lifetime} days). Send a new one.`,
             guide: catalog.guide(a.platform, "invite"),
           });
-        } else if (lifetime === null && age > 14) {
+        } else if (lifetime === null && age > STALE_INVITE_DAYS) {
           inviteSeen.add(subjectKey(g));
           add({
             rule: "stale-invite",

@@ -26,6 +26,18 @@ tiktok,Client BC,Client Co,Carla,,carla@client.test,Client Co,Admin,
 tiktok,Client BC,Client Co,Dan,,dan@client.test,Client Co,Standard,departed
 `;
 
+/** Beside SHEET: Dan's asset grant and a revoked one, a revoked admin and an expired one, two agency people, a login Dan knows, an account whose only admin and owner left. */
+const INVOLVED_SHEET = `platform,account,account_org,account_owner,asset,asset_type,subject,subject_type,email,subject_org,role,status,granted_on,expires_on,person_status,known_by
+tiktok,Client BC,Client Co,,Client ads,ad_account,Dan,person,dan@client.test,Client Co,Analyst,active,,,departed,
+tiktok,Client BC,Client Co,,Client pixel,pixel,Dan,person,dan@client.test,Client Co,Admin,revoked,,,departed,
+tiktok,Client BC,Client Co,,,,Rex,person,rex@client.test,Client Co,Admin,revoked,,,,
+tiktok,Client BC,Client Co,,,,Pat,person,pat@client.test,Client Co,Admin,active,2025-01-01,2026-10-01,,
+tiktok,Client BC,Client Co,,,,Ann,person,ann@agency.test,Agency Co,Standard,active,,,,
+tiktok,Client BC,Client Co,,Client ads,ad_account,Abe,person,abe@agency.test,Agency Co,Analyst,active,,,,
+tiktok,Client BC,Client Co,,,,Ops login,shared_login,,,Admin,active,,,,carla@client.test;dan@client.test
+tiktok,Lonely BC,Client Co,zed@client.test,,,Zed,person,zed@client.test,Client Co,Admin,active,,,departed,
+`;
+
 for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
   describe.skipIf(dialect === "postgres" && !TEST_POSTGRES_URL)(`findings over HTTP (${dialect})`, () => {
     let t: TestInstance;
@@ -516,6 +528,286 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
       });
       expect((await counted()).counts.critical).toBe(first.counts.critical! + 1);
       expect((await list()).findings.filter((x) => x.rule === "departed-with-access")).toHaveLength(2);
+    });
+
+    it("records who acknowledged or snoozed a finding, when and why, and shows it on the finding", async () => {
+      // A second member, an editor, decides too: each decision names its own caller.
+      const inv = await readJson<{ id: string }>(
+        await t.call("POST", `${base}/invitations`, {
+          cookie,
+          body: { email: "erin@acme.test", role: "editor" },
+        }),
+      );
+      const erin = await t.signUp("erin@acme.test", "Erin Editor");
+      expect((await t.call("POST", `/api/v1/invitations/${inv.id}/accept`, { cookie: erin })).status).toBe(
+        200,
+      );
+      type Decided = F & { decidedBy: string | null; decidedAt: string | null; snoozedUntil: string | null };
+      const one = async (key: string) =>
+        readJson<Decided>(await t.call("GET", `${base}/findings/${encodeURIComponent(key)}`, { cookie }));
+      const { findings } = await list();
+      const single = findings.find((f) => f.rule === "single-admin")!;
+      const departed = findings.find((f) => f.rule === "departed-with-access")!;
+      expect(await one(single.key)).toMatchObject({ status: "open", decidedBy: null, decidedAt: null });
+
+      t.clock.set("2026-11-24T10:30:00.000Z");
+      const ack = await t.call("POST", `${base}/findings/${encodeURIComponent(single.key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "  A second admin starts on Monday " },
+      });
+      expect(ack.status).toBe(200);
+      expect(await one(single.key)).toMatchObject({
+        status: "acknowledged",
+        reason: "A second admin starts on Monday",
+        decidedBy: "olivia@acme.test",
+        decidedAt: "2026-11-24T10:30:00.000Z",
+      });
+
+      t.clock.set("2026-11-24T11:00:00.000Z");
+      const snooze = await t.call("POST", `${base}/findings/${encodeURIComponent(departed.key)}/decision`, {
+        cookie: erin,
+        body: { status: "snoozed", until: "2026-12-01", reason: "Dan's access ends with his contract" },
+      });
+      expect(snooze.status).toBe(200);
+      expect(await one(departed.key)).toMatchObject({
+        status: "snoozed",
+        snoozedUntil: "2026-12-01",
+        reason: "Dan's access ends with his contract",
+        decidedBy: "erin@acme.test",
+        decidedAt: "2026-11-24T11:00:00.000Z",
+      });
+      // The list of decided findings says the same.
+      const decided = await readJson<{ findings: Decided[] }>(
+        await t.call("GET", `${base}/findings?status=acknowledged,snoozed`, { cookie }),
+      );
+      expect(decided.findings.map((f) => [f.rule, f.decidedBy, f.decidedAt, f.reason]).sort()).toEqual([
+        [
+          "departed-with-access",
+          "erin@acme.test",
+          "2026-11-24T11:00:00.000Z",
+          "Dan's access ends with his contract",
+        ],
+        ["single-admin", "olivia@acme.test", "2026-11-24T10:30:00.000Z", "A second admin starts on Monday"],
+      ]);
+      // The history names the caller too.
+      const events = await t.db
+        .selectFrom("history")
+        .select(["action", "actor_label", "actor_user_id"])
+        .where("workspace_id", "=", base.split("/")[4]!)
+        .where("entity_type", "=", "finding")
+        .where("action", "in", ["acknowledge", "snooze"])
+        .orderBy("seq")
+        .execute();
+      expect(events.map((e) => [e.action, e.actor_label])).toEqual([
+        ["acknowledge", "olivia@acme.test"],
+        ["snooze", "erin@acme.test"],
+      ]);
+      expect(events.every((e) => e.actor_user_id)).toBe(true);
+    });
+
+    it("lists the records behind a finding, by rule, from this workspace only", async () => {
+      const ws = base.split("/")[4]!;
+      // The same people and accounts in another workspace, to show nothing of it leaks in.
+      const otherCookie = await t.signUp("other@else.test");
+      const other = await readJson<{ id: string }>(
+        await t.call("POST", "/api/v1/workspaces", { cookie: otherCookie, body: { name: "Else" } }),
+      );
+      const otherBase = `/api/v1/workspaces/${other.id}`;
+      for (const [c, b] of [
+        [cookie, base],
+        [otherCookie, otherBase],
+      ] as const) {
+        if (b === otherBase)
+          await t.call("POST", `${b}/import`, {
+            cookie: c,
+            body: SHEET,
+            headers: { "content-type": "text/csv" },
+          });
+        const res = await t.call("POST", `${b}/import`, {
+          cookie: c,
+          body: INVOLVED_SHEET,
+          headers: { "content-type": "text/csv" },
+        });
+        expect(res.status, await res.clone().text()).toBeLessThan(300);
+      }
+      const all = await readJson<{
+        findings: (F & { accountId: string; subject: { name: string } | null })[];
+      }>(await t.call("GET", `${base}/findings?limit=1000`, { cookie }));
+      const accounts = await readJson<{ accounts: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/accounts`, { cookie }),
+      );
+      const client = accounts.accounts.find((a) => a.name === "Client BC")!.id;
+      const lonely = accounts.accounts.find((a) => a.name === "Lonely BC")!.id;
+      const find = (rule: string, accountId: string, subject?: string) => {
+        const f = all.findings.find(
+          (x) => x.rule === rule && x.accountId === accountId && (!subject || x.subject?.name === subject),
+        );
+        expect(f, `${rule} ${subject ?? ""}`).toBeDefined();
+        return f!;
+      };
+      type Grant = {
+        id: string;
+        subject: { type: string; id: string | null; name: string; departed: boolean };
+        account: { id: string; name: string };
+        asset: { id: string; name: string } | null;
+        role: string;
+        status: string;
+        live: boolean;
+        invitedOn: string | null;
+        grantedOn: string | null;
+        expiresOn: string | null;
+      };
+      type Person = { id: string; name: string; departed: boolean };
+      type Listed<T> = { total: number; items: T[] };
+      type Involved = {
+        grants: Listed<Grant> | null;
+        knownBy: (Listed<Person> & { sharedLogin: { id: string; name: string } }) | null;
+        admins: Listed<Grant> | null;
+        outsiders: (Listed<Grant> & { organization: { id: string; name: string } }) | null;
+        control: {
+          owner: Person | null;
+          backupOwner: Person | null;
+          recoveryEmailHolder: { text: string; person: Person | null } | null;
+          twoFactorHolder: { text: string; person: Person | null } | null;
+        } | null;
+      };
+      const involved = async (key: string) => {
+        const res = await t.call("GET", `${base}/findings/${encodeURIComponent(key)}`, { cookie });
+        expect(res.status).toBe(200);
+        return (await readJson<{ involved: Involved }>(res)).involved;
+      };
+      const rows = (l: Listed<Grant> | null) =>
+        l?.items
+          .map((g) =>
+            [g.subject.name, g.role, g.asset?.name ?? null, g.status, g.live, g.subject.departed].join(" | "),
+          )
+          .sort();
+      // Every grant named is one of this workspace's.
+      const ours = new Set(
+        (await t.db.selectFrom("access_grant").select("id").where("workspace_id", "=", ws).execute()).map(
+          (r) => r.id,
+        ),
+      );
+      const named: string[] = [];
+      const keep = (i: Involved) => {
+        for (const l of [i.grants, i.admins, i.outsiders]) for (const g of l?.items ?? []) named.push(g.id);
+        return i;
+      };
+
+      // Someone who left: their grants on the account and its assets, not the revoked one.
+      const dan = keep(await involved(find("departed-with-access", client, "Dan").key));
+      expect(rows(dan.grants)).toEqual([
+        "Dan | Analyst | Client ads | active | true | true",
+        "Dan | Standard |  | active | true | true",
+      ]);
+      expect(dan.grants!.total).toBe(2);
+      expect(dan.grants!.items.every((g) => g.account.id === client && g.account.name === "Client BC")).toBe(
+        true,
+      );
+      // Account-level first.
+      expect(dan.grants!.items[0]!.asset).toBeNull();
+      expect(dan).toMatchObject({ knownBy: null, admins: null, outsiders: null, control: null });
+
+      // A login someone who left knows: the login's grants and who knows it.
+      const login = keep(await involved(find("shared-login-known-by-departed", client, "Dan").key));
+      expect(rows(login.grants)).toEqual(["Ops login | Admin |  | active | true | false"]);
+      expect(login.grants!.items[0]!.subject.type).toBe("shared_login");
+      expect(login.knownBy).toMatchObject({
+        sharedLogin: { name: "Ops login" },
+        total: 2,
+        items: [
+          { name: "Carla", departed: false },
+          { name: "Dan", departed: true },
+        ],
+      });
+      const shared = keep(await involved(find("shared-login", client).key));
+      expect(shared.knownBy?.items.map((p) => p.name)).toEqual(["Carla", "Dan"]);
+
+      // Outside people added one by one: that organization's people and their roles.
+      const outside = keep(await involved(find("external-individual-access", client).key));
+      expect(outside.outsiders?.organization.name).toBe("Agency Co");
+      expect(rows(outside.outsiders!)).toEqual([
+        "Abe | Analyst | Client ads | active | true | false",
+        "Ann | Standard |  | active | true | false",
+      ]);
+      expect(outside.outsiders!.total).toBe(2);
+      expect(outside.grants).toBeNull();
+
+      // The only admin: every account-level admin-level grant held by a person (not revoked; an
+      // expired one shows as not live), and the admin's own grants.
+      const single = keep(await involved(find("single-admin", client, "Carla").key));
+      expect(rows(single.admins)).toEqual([
+        "Carla | Admin |  | active | true | false",
+        "Pat | Admin |  | active | false | false",
+      ]);
+      expect(single.admins!.total).toBe(2);
+      expect(rows(single.grants)).toEqual(["Carla | Admin |  | active | true | false"]);
+
+      // No admin left: the admin who left.
+      const none = keep(await involved(find("no-admin", lonely).key));
+      expect(rows(none.admins)).toEqual(["Zed | Admin |  | active | true | true"]);
+      expect(none.grants).toBeNull();
+
+      // The owner has left; nobody owns the other account.
+      const owner = await involved(find("owner-departed", lonely, "Zed").key);
+      expect(owner.control).toMatchObject({
+        owner: { name: "Zed", departed: true },
+        backupOwner: null,
+        recoveryEmailHolder: null,
+        twoFactorHolder: null,
+      });
+      expect((await involved(find("no-owner", client).key)).control).toMatchObject({ owner: null });
+      // Who holds recovery: the texts as typed, and the people they name.
+      const people = await readJson<{ people: { id: string; name: string }[] }>(
+        await t.call("GET", `${base}/people`, { cookie }),
+      );
+      const zed = people.people.find((p) => p.name === "Zed")!.id;
+      const carla = people.people.find((p) => p.name === "Carla")!.id;
+      const patched = await t.call("PATCH", `${base}/accounts/${lonely}`, {
+        cookie,
+        body: {
+          ownerPersonId: zed,
+          backupOwnerPersonId: carla,
+          recoveryEmailHolder: " ZED@client.test ",
+          twoFactorHolder: "carla",
+        },
+      });
+      expect(patched.status, await patched.clone().text()).toBe(200);
+      const refreshed = await readJson<{ findings: (F & { accountId: string })[] }>(
+        await t.call("GET", `${base}/findings?limit=1000`, { cookie }),
+      );
+      const recovery = refreshed.findings.find(
+        (f) => f.rule === "recovery-holder-departed" && f.accountId === lonely,
+      )!;
+      expect((await involved(recovery.key)).control).toMatchObject({
+        owner: { id: zed, name: "Zed", departed: true },
+        backupOwner: { id: carla, name: "Carla", departed: false },
+        recoveryEmailHolder: { text: "ZED@client.test", person: { id: zed, departed: true } },
+        twoFactorHolder: { text: "carla", person: { id: carla, departed: false } },
+      });
+
+      expect(named.length).toBeGreaterThan(8);
+      expect(named.filter((id) => !ours.has(id))).toEqual([]);
+    });
+
+    it("keeps each list of records behind a finding to 50, with the total", async () => {
+      const rows = Array.from(
+        { length: 60 },
+        (_, i) =>
+          `tiktok,Client BC,Client Co,A${String(i).padStart(2, "0")},,a${i}@client.test,Client Co,Admin,`,
+      );
+      await t.call("POST", `${base}/import`, {
+        cookie,
+        body: `${SHEET.split("\n")[0]}\n${rows.join("\n")}\n`,
+        headers: { "content-type": "text/csv" },
+      });
+      const f = (await list()).findings.find((x) => x.rule === "too-many-admins")!;
+      const res = await readJson<{
+        involved: { admins: { total: number; items: { subject: { name: string } }[] } };
+      }>(await t.call("GET", `${base}/findings/${encodeURIComponent(f.key)}`, { cookie }));
+      expect(res.involved.admins.total).toBe(61);
+      expect(res.involved.admins.items).toHaveLength(50);
+      expect(res.involved.admins.items[0]!.subject.name).toBe("A00");
     });
 
     it("snoozes until a date in the future only", async () => {

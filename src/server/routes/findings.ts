@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "../../core/errors.ts";
+import { INVOLVED_LIMIT } from "../../store/finding-involvement.ts";
 import { decideFinding, FINDING_STATUSES, type FindingStatus } from "../../store/findings.ts";
 import { defineRoute } from "../access.ts";
 import {
@@ -26,14 +27,103 @@ const Finding = z
     message: z.string(),
     guide: z.string().nullable(),
     status: z.enum(["open", "acknowledged", "snoozed", "resolved"]),
-    reason: z.string().nullable(),
-    decidedBy: z.string().nullable(),
-    decidedAt: z.string().nullable(),
+    reason: z.string().nullable().openapi({ description: "Why it was acknowledged or snoozed" }),
+    decidedBy: z.string().nullable().openapi({
+      description:
+        "Who last acknowledged, snoozed or reopened it: the Delvia user's email (null if nobody has)",
+      example: "olivia@bright.example",
+    }),
+    decidedAt: z.string().nullable().openapi({ description: "When that decision was made (ISO 8601)" }),
     snoozedUntil: z.string().nullable(),
     firstSeen: z.string(),
     resolvedAt: z.string().nullable(),
   })
   .openapi("Finding");
+const InvolvedPerson = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    departed: z
+      .boolean()
+      .openapi({ description: "has left (marked departed, or their leaving day has come)" }),
+  })
+  .openapi("InvolvedPerson");
+const InvolvedGrant = z
+  .object({
+    id: z.string(),
+    subject: z.object({
+      type: z.enum(["person", "partner", "shared_login", "system_user"]),
+      id: z
+        .string()
+        .nullable()
+        .openapi({ description: "the person, partner account or shared login; null for a system user" }),
+      name: z.string(),
+      departed: z.boolean().openapi({ description: "a person who has left" }),
+    }),
+    account: z
+      .object({ id: z.string(), name: z.string() })
+      .openapi({ description: "the account the grant is recorded in" }),
+    asset: z.object({ id: z.string(), name: z.string() }).nullable(),
+    role: z.string(),
+    status: z.enum(["active", "pending", "revoked"]),
+    live: z.boolean().openapi({ description: "active and not past its end date" }),
+    invitedOn: z.string().nullable(),
+    grantedOn: z.string().nullable(),
+    expiresOn: z.string().nullable(),
+  })
+  .openapi("InvolvedGrant");
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    total: z
+      .number()
+      .int()
+      .openapi({ description: `how many in all; \`items\` holds the first ${INVOLVED_LIMIT}` }),
+    items: z.array(item),
+  });
+const NamedHolder = z
+  .object({
+    text: z.string().openapi({ description: "as typed on the account" }),
+    person: InvolvedPerson.nullable().openapi({ description: "the person it names, if any" }),
+  })
+  .nullable();
+const Involved = z
+  .object({
+    grants: listOf(InvolvedGrant).nullable().openapi({
+      description:
+        "the finding's subject's grants (not revoked) on its account and the account's assets; for both shared-login rules, the login's",
+    }),
+    knownBy: listOf(InvolvedPerson)
+      .extend({ sharedLogin: z.object({ id: z.string(), name: z.string() }) })
+      .nullable()
+      .openapi({ description: "shared-login rules: the people recorded as knowing the login" }),
+    admins: listOf(InvolvedGrant).nullable().openapi({
+      description:
+        "no-admin, single-admin, too-many-admins: the account-level grants (not revoked) of an admin-level role held by people; an admin counts when the grant is live and the person has not left",
+    }),
+    outsiders: listOf(InvolvedGrant)
+      .extend({ organization: z.object({ id: z.string(), name: z.string() }) })
+      .nullable()
+      .openapi({
+        description:
+          "external-individual-access: the outside organization's people with their own grants (not revoked) on the account",
+      }),
+    control: z
+      .object({
+        owner: InvolvedPerson.nullable(),
+        backupOwner: InvolvedPerson.nullable(),
+        recoveryEmailHolder: NamedHolder,
+        twoFactorHolder: NamedHolder,
+      })
+      .nullable()
+      .openapi({
+        description:
+          "owner-departed, no-owner, backup-owner-departed, recovery-holder-departed: who controls the account",
+      }),
+  })
+  .openapi("FindingInvolvement", {
+    description: `What the record shows behind the finding, each list bounded to ${INVOLVED_LIMIT} items with its total; sections that do not apply to the rule are null`,
+  });
+const FindingDetail = Finding.extend({ involved: Involved }).openapi("FindingDetail");
 const MAX_LIMIT = 1000;
 const KeyParams = WorkspaceParams.extend({
   findingKey: z.string().openapi({ param: { name: "findingKey", in: "path" } }),
@@ -166,10 +256,12 @@ export function findingsRoutes({ db, clock }: RouteDeps) {
       access: { kind: "workspace", permission: "read" },
       method: "get",
       path: "/workspaces/{workspaceId}/findings/{findingKey}",
-      summary: "One finding, resolved ones too",
+      summary: "One finding, resolved ones too, with the records involved",
+      description:
+        "The finding, who decided on it and when, and `involved`: the grants, people and account fields the record shows behind it (each list at most 50 items, with its total).",
       tags: ["Findings"],
       request: { params: KeyParams },
-      responses: { 200: json(Finding, "The finding"), ...problemResponses },
+      responses: { 200: json(FindingDetail, "The finding"), ...problemResponses },
     }),
     async (c) => {
       const found = await workspaceFinding(

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { getPlatform } from "../../../core/catalog/index.ts";
-import type { FindingRule } from "../../../core/findings/rules.ts";
+import { type FindingRule, STALE_INVITE_DAYS } from "../../../core/findings/rules.ts";
 import { type ApiError, api, atLeast, type Workspace } from "../api.ts";
 import { Alert, Badge, Button, Card, Field, Loading } from "../components/ui.tsx";
 import { type RecordData, useRecord } from "./record-api.ts";
@@ -18,7 +18,50 @@ export interface FindingView {
   guide: string | null;
   status: "open" | "acknowledged" | "snoozed" | "resolved";
   reason: string | null;
+  /** Who last acknowledged, snoozed or reopened it (their email), and when. */
+  decidedBy?: string | null;
+  decidedAt?: string | null;
   snoozedUntil: string | null;
+}
+
+/** A moment as the day it fell on where the reader is, YYYY-MM-DD like the record's other dates. */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/** "Acknowledged by X on DATE: reason" / "Snoozed until DATE by X: reason", for a decided finding. */
+export function DecisionNote({ finding: f, className = "" }: { finding: FindingView; className?: string }) {
+  if (f.status !== "acknowledged" && f.status !== "snoozed") return null;
+  const by = f.decidedBy ? ` by ${f.decidedBy}` : "";
+  const when = f.decidedAt ? (
+    <>
+      {" on "}
+      <time dateTime={f.decidedAt} title={new Date(f.decidedAt).toLocaleString()}>
+        {localDay(f.decidedAt)}
+      </time>
+    </>
+  ) : null;
+  return (
+    <p className={`text-sm break-words text-slate-700 dark:text-slate-300 ${className}`}>
+      {f.status === "acknowledged" ? (
+        <>
+          <span className="font-semibold">Acknowledged</span>
+          {by}
+          {when}
+        </>
+      ) : (
+        <>
+          <span className="font-semibold">Snoozed</span> until{" "}
+          {f.snoozedUntil ? <time dateTime={f.snoozedUntil}>{f.snoozedUntil}</time> : "further notice"}
+          {by}
+          {when}
+        </>
+      )}
+      {f.reason ? `: ${f.reason}` : "."}
+    </p>
+  );
 }
 
 export const TONE: Record<FindingView["severity"], string> = {
@@ -47,7 +90,8 @@ export const FINDING_TITLES: Record<FindingRule, string> & Record<string, string
   "backup-owner-departed": "The backup owner has left",
 };
 
-function Decide({ workspace, finding }: { workspace: Workspace; finding: FindingView }) {
+/** Acknowledge or snooze an open finding (with a reason), or reopen a decided one. */
+export function Decide({ workspace, finding }: { workspace: Workspace; finding: FindingView }) {
   const qc = useQueryClient();
   const [mode, setMode] = useState<"none" | "ack" | "snooze">("none");
   const [error, setError] = useState<ApiError | null>(null);
@@ -60,16 +104,15 @@ function Decide({ workspace, finding }: { workspace: Workspace; finding: Finding
       setError(err as ApiError);
     }
   }
+  if (finding.status === "resolved") return null;
   if (finding.status !== "open") {
     return (
-      <p className="text-sm text-slate-600 dark:text-slate-400">
-        {finding.status === "acknowledged"
-          ? `Acknowledged: ${finding.reason}`
-          : `Snoozed until ${finding.snoozedUntil}`}{" "}
-        <button type="button" className="font-semibold underline" onClick={() => send({ status: "open" })}>
+      <div>
+        {error && <Alert>{error.message}</Alert>}
+        <Button variant="ghost" className="-ml-2 underline" onClick={() => send({ status: "open" })}>
           Reopen
-        </button>
-      </p>
+        </Button>
+      </div>
     );
   }
   if (mode === "none") {
@@ -328,6 +371,7 @@ function FindingCard({
         )}
         {f.status !== "open" && <Badge>{f.status}</Badge>}
       </div>
+      <DecisionNote finding={f} />
       {canDecide && <Decide workspace={workspace} finding={f} />}
     </article>
   );
@@ -399,6 +443,8 @@ function ByOrganization({
 }
 
 interface Due {
+  /** Unique in the list (two invitations can fall due on one account the same day). */
+  key: string;
   day: string;
   what: string;
   to: { kind: "account"; id: string } | { kind: "request"; id: string } | { kind: "plan"; id: string };
@@ -436,7 +482,12 @@ function ComingUp({ workspace, record }: { workspace: Workspace; record: RecordD
     if (!a.reviewCadenceDays) continue;
     const due = plus(a.lastReviewedOn ?? a.createdAt.slice(0, 10), a.reviewCadenceDays);
     if (due <= horizon)
-      items.push({ day: due, what: `Access review: ${a.name}`, to: { kind: "account", id: a.id } });
+      items.push({
+        key: `review-${a.id}`,
+        day: due,
+        what: `Access review: ${a.name}`,
+        to: { kind: "account", id: a.id },
+      });
   }
   for (const g of record.grants) {
     if (g.status !== "pending" || !g.invitedOn) continue;
@@ -445,7 +496,22 @@ function ComingUp({ workspace, record }: { workspace: Workspace; record: RecordD
     if (a && life) {
       const ends = plus(g.invitedOn, life);
       if (ends <= horizon)
-        items.push({ day: ends, what: `Invitation runs out: ${a.name}`, to: { kind: "account", id: a.id } });
+        items.push({
+          key: `grant-${g.id}`,
+          day: ends,
+          what: `Invitation runs out: ${a.name}`,
+          to: { kind: "account", id: a.id },
+        });
+    } else if (a) {
+      // Invitations on this platform do not run out: check on it when it has waited too long.
+      const check = plus(g.invitedOn, STALE_INVITE_DAYS);
+      if (check <= horizon)
+        items.push({
+          key: `grant-${g.id}`,
+          day: check,
+          what: `Invitation still waiting: ${a.name}`,
+          to: { kind: "account", id: a.id },
+        });
     }
   }
   for (const r of requests.data?.requests ?? []) {
@@ -456,21 +522,31 @@ function ComingUp({ workspace, record }: { workspace: Workspace; record: RecordD
       [r.nextReminderOn, "Chase"],
     ] as const)
       if (day && day <= horizon)
-        items.push({ day, what: `${what}: ${r.title}`, to: { kind: "request", id: r.id } });
+        items.push({
+          key: `request-${r.id}-${what}`,
+          day,
+          what: `${what}: ${r.title}`,
+          to: { kind: "request", id: r.id },
+        });
   }
   for (const p of plans.data?.plans ?? [])
     if (p.status === "open" && p.dueOn && p.dueOn <= horizon)
-      items.push({ day: p.dueOn, what: `Plan due: ${p.title}`, to: { kind: "plan", id: p.id } });
+      items.push({
+        key: `plan-${p.id}`,
+        day: p.dueOn,
+        what: `Plan due: ${p.title}`,
+        to: { kind: "plan", id: p.id },
+      });
   if (items.length === 0) return null;
   items.sort((x, y) => x.day.localeCompare(y.day));
   return (
     <Card title="Coming up">
       <ul className="flex flex-col gap-1" aria-label="Coming up">
         {items.slice(0, 8).map((i) => (
-          <li key={`${i.day}-${i.what}`} className="flex gap-3">
+          <li key={i.key} className="flex items-baseline gap-3">
             <time
               dateTime={i.day}
-              className={`w-24 shrink-0 text-sm ${i.day < today ? "font-bold text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-400"}`}
+              className={`w-28 shrink-0 text-sm whitespace-nowrap ${i.day < today ? "font-bold text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-400"}`}
             >
               {i.day < today ? `overdue ${i.day.slice(5)}` : i.day}
             </time>
