@@ -28,6 +28,12 @@ export class AccessService {
     this.#db = db;
   }
 
+  /** Whether this workspace's index has been built in this server (it may lag the database). */
+  isLoaded(workspaceId: string): boolean {
+    const entry = this.#cache.get(workspaceId);
+    return !!entry && entry.seq >= 0;
+  }
+
   async index(workspaceId: string): Promise<AccessIndex> {
     return (await this.current(workspaceId)).index;
   }

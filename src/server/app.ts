@@ -17,6 +17,7 @@ import { AuthGuards } from "./auth/guards.ts";
 import { createSessionLookup } from "./auth/session-lookup.ts";
 import { apiReferencePage } from "./docs.ts";
 import type { AppEnv } from "./env.ts";
+import { countOutsidersFromIndex } from "./findings-service.ts";
 import type { GuideLibrary } from "./guides/load.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { Notifier } from "./notifier.ts";
@@ -203,6 +204,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", findingsRoutes(deps));
   api.route("/", searchRoutes(deps));
   const access = deps.access ?? new AccessService(deps.db);
+  countOutsidersFromIndex(deps.db, access);
   const notifier =
     deps.notifier ?? new Notifier({ db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, logger });
   api.route("/", accessRoutes(deps, access));

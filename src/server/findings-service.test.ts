@@ -5,7 +5,13 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findingsCatalog } from "../core/catalog/findings-catalog.ts";
 import { fixedClock } from "../core/clock.ts";
-import { accountFacts, type Finding, scanFindings, WHOLE_ACCOUNT } from "../core/findings/rules.ts";
+import {
+  accountFacts,
+  type FAccount,
+  type Finding,
+  scanFindings,
+  WHOLE_ACCOUNT,
+} from "../core/findings/rules.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { AccountInput, GrantInput, PersonInput, SharedLoginInput } from "../core/record/schemas.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "../store/database.ts";
@@ -14,7 +20,8 @@ import { verifyHistory } from "../store/history.ts";
 import { migrateToLatest } from "../store/migrate.ts";
 import * as record from "../store/record.ts";
 import { testSchemaName } from "../store/test-schema.ts";
-import { refreshFindings } from "./findings-service.ts";
+import { AccessService } from "./access-service.ts";
+import { countOutsidersFromIndex, refreshFindings } from "./findings-service.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 const tmp = mkdtempSync(join(tmpdir(), "delvia-findings-"));
@@ -335,31 +342,39 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           f.subject && [f.subject.type, f.subject.id, f.subject.name, f.subject.email],
         ]);
 
-      it("after random writes (a few at a time), the re-check stores exactly what a full scan finds, and the chain verifies", async () => {
-        const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
-        await fc.assert(
-          fc.asyncProperty(
-            fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 6, maxLength: 12 }),
-            async (batches) => {
-              const w = await workspace();
-              const db = database.db;
-              expect(await refreshFindings(db, clock, w.workspaceId)).toBe("full");
-              for (const batch of batches) {
-                for (const op of batch) await apply(w, op);
-                // "fresh" when the batch wrote nothing (say, deleting a grant when there was none).
-                expect(["recheck", "fresh"]).toContain(await refreshFindings(db, clock, w.workspaceId));
-                const stored = (await listStoredFindings(db, w.workspaceId, TODAY)).filter(
-                  (f) => f.status !== "resolved",
-                );
-                const full = scanFindings(await loadFindingsInput(db, w.workspaceId, TODAY), findingsCatalog);
-                expect(stored.map(shape).sort()).toEqual(full.map(shape).sort());
-              }
-              expect(await verifyHistory(db, w.workspaceId)).toMatchObject({ ok: true });
-            },
-          ),
-          { numRuns: dialect === "sqlite" ? 12 : 6 },
-        );
-      }, 300_000);
+      for (const withIndex of [false, true])
+        it(`after random writes (a few at a time), the re-check stores exactly what a full scan finds, and the chain verifies${withIndex ? " (outsiders from the access index)" : ""}`, async () => {
+          const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
+          const access = new AccessService(database.db);
+          if (withIndex) countOutsidersFromIndex(database.db, access);
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 6, maxLength: 12 }),
+              async (batches) => {
+                const w = await workspace();
+                const db = database.db;
+                if (withIndex) await access.index(w.workspaceId);
+                expect(access.isLoaded(w.workspaceId)).toBe(withIndex);
+                expect(await refreshFindings(db, clock, w.workspaceId)).toBe("full");
+                for (const batch of batches) {
+                  for (const op of batch) await apply(w, op);
+                  // "fresh" when the batch wrote nothing (say, deleting a grant when there was none).
+                  expect(["recheck", "fresh"]).toContain(await refreshFindings(db, clock, w.workspaceId));
+                  const stored = (await listStoredFindings(db, w.workspaceId, TODAY)).filter(
+                    (f) => f.status !== "resolved",
+                  );
+                  const full = scanFindings(
+                    await loadFindingsInput(db, w.workspaceId, TODAY),
+                    findingsCatalog,
+                  );
+                  expect(stored.map(shape).sort()).toEqual(full.map(shape).sort());
+                }
+                expect(await verifyHistory(db, w.workspaceId)).toMatchObject({ ok: true });
+              },
+            ),
+            { numRuns: dialect === "sqlite" ? 12 : 6 },
+          );
+        }, 300_000);
 
       it("a re-check that changes no finding writes nothing; another server re-checks from the stored mark", async () => {
         const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
@@ -445,12 +460,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             const db = database.db;
             for (const op of ops) await apply(w, op);
             const input = await loadFindingsInput(db, w.workspaceId, isoDay(clock));
-            // Both ways to find outsiders: from the account's grants (every organization, or the
-            // scoped ones), and from each scoped organization's people (as for a large account).
-            for (const [outsidersByAccount, organizations] of [
-              [2000, "all"],
-              [2000, new Set(w.orgs)],
-              [0, new Set(w.orgs)],
+            const index = await new AccessService(db).index(w.workspaceId);
+            const fromIndex = (a: FAccount, organizations: readonly string[] | null) =>
+              index.outsiders(a.id, a.organizationId, organizations, TODAY);
+            // Every way to find outsiders: from the account's grants (every organization, or the
+            // scoped ones), from each scoped organization's people (as for a large account), and
+            // from the server's access index.
+            for (const [outsidersByAccount, organizations, outsiders] of [
+              [2000, "all", undefined],
+              [2000, new Set(w.orgs), undefined],
+              [0, new Set(w.orgs), undefined],
+              [2000, "all", fromIndex],
+              [2000, new Set(w.orgs.slice(1)), fromIndex],
             ] as const) {
               const scope = new Map(
                 input.accounts.map((a) => [a.id, { subjects: new Set<string>(), organizations }]),
@@ -462,12 +483,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
                 scope,
                 input.accounts,
                 findingsCatalog,
-                {
-                  outsidersByAccount,
-                },
+                { outsidersByAccount, outsiders },
               );
               for (const a of input.accounts) {
-                const expected = accountFacts(input, findingsCatalog, a.id);
+                const all = accountFacts(input, findingsCatalog, a.id);
+                // Only the organizations in scope are counted.
+                const expected =
+                  organizations === "all"
+                    ? all
+                    : {
+                        ...all,
+                        outsiders: new Map([...all.outsiders].filter(([o]) => organizations.has(o))),
+                      };
                 const got = facts.get(a.id)!;
                 expect(got.adminCount).toBe(expected.adminCount);
                 expect(got.soleAdmin?.id ?? null).toBe(expected.soleAdmin?.id ?? null);

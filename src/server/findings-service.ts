@@ -30,6 +30,7 @@ import {
   type StoredFinding,
 } from "../store/findings.ts";
 import type { DB } from "../store/schema.ts";
+import type { AccessService } from "./access-service.ts";
 
 export interface FindingsAnswer {
   asOf: string;
@@ -103,6 +104,21 @@ export function refreshFindings(
   return next.promise;
 }
 
+/**
+ * The access index a server keeps for each workspace, which a re-check may read its accounts'
+ * outside people from instead of the database (see `countOutsidersFromIndex`).
+ */
+const INDEXES = new WeakMap<Kysely<DB>, AccessService>();
+
+/**
+ * Let re-checks on `db` count the outside people of an account (external-individual-access) from
+ * the server's access index once it is built, caught up to at least the history head the re-check
+ * reads: walking the account's grants in memory instead of reading each of them and its person.
+ */
+export function countOutsidersFromIndex(db: Kysely<DB>, access: AccessService): void {
+  INDEXES.set(db, access);
+}
+
 type Refreshed = "fresh" | "recheck" | "full" | "stale";
 interface Slot {
   running?: Promise<Refreshed>;
@@ -163,7 +179,15 @@ async function refreshNow(
       let found: Finding[] = [];
       if (scope.size) {
         const input = await loadScopeInput(db, workspaceId, day, scope);
-        const facts = await loadAccountFacts(db, workspaceId, day, scope, input.accounts, findingsCatalog);
+        // The index may be ahead of `head` (a request caught it up meanwhile), like the rows read
+        // above: whatever changed after `head` is re-checked again by the next refresh.
+        const access = INDEXES.get(db);
+        const index = access?.isLoaded(workspaceId) ? (await access.current(workspaceId, head)).index : null;
+        const facts = await loadAccountFacts(db, workspaceId, day, scope, input.accounts, findingsCatalog, {
+          outsiders: index
+            ? (a, organizations) => index.outsiders(a.id, a.organizationId, organizations, day)
+            : undefined,
+        });
         found = recheckFindings(input, findingsCatalog, scope, facts);
       }
       // Nothing to change (the usual outcome of a write): note here that the findings hold as of

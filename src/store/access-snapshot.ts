@@ -211,7 +211,7 @@ async function loadEntities(db: Kysely<DB>, workspaceId: string) {
   const [people, accounts, assets, logins, knowers] = await Promise.all([
     db
       .selectFrom("person")
-      .select(["id", "name", "status", "left_on"])
+      .select(["id", "name", "status", "left_on", "organization_id"])
       .where("workspace_id", "=", workspaceId)
       .execute(),
     db
@@ -249,6 +249,7 @@ async function loadEntities(db: Kysely<DB>, workspaceId: string) {
         name: p.name,
         status: p.status as IndexPerson["status"],
         leftOn: p.left_on,
+        organizationId: p.organization_id,
       }),
     ),
     accounts: accounts.map((a): IndexAccount => ({ id: a.id, name: a.name, platform: a.platform })),
@@ -275,14 +276,20 @@ export async function loadEntity(db: Kysely<DB>, workspaceId: string, type: stri
   if (type === "person") {
     const p = await db
       .selectFrom("person")
-      .select(["id", "name", "status", "left_on"])
+      .select(["id", "name", "status", "left_on", "organization_id"])
       .where("workspace_id", "=", ws)
       .where("id", "=", id)
       .executeTakeFirst();
     return p
       ? ({
           kind: "person",
-          value: { id: p.id, name: p.name, status: p.status as IndexPerson["status"], leftOn: p.left_on },
+          value: {
+            id: p.id,
+            name: p.name,
+            status: p.status as IndexPerson["status"],
+            leftOn: p.left_on,
+            organizationId: p.organization_id,
+          },
         } as const)
       : null;
   }

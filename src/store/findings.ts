@@ -575,7 +575,17 @@ export async function loadAccountFacts(
   scope: RecheckScope,
   accounts: FAccount[],
   catalog: FindingsCatalog,
-  options: { outsidersByAccount?: number } = {},
+  options: {
+    outsidersByAccount?: number;
+    /**
+     * The outsiders of an account (see `outsidersOf`) from memory, for the organizations given
+     * (null: all but the account's own); the database is read for those it gives no answer for.
+     */
+    outsiders?: (
+      account: FAccount,
+      organizations: readonly string[] | null,
+    ) => Map<string, { id: string; name: string }[]> | undefined;
+  } = {},
 ): Promise<Map<string, AccountFacts>> {
   const ws = workspaceId;
   const targets = accounts.filter((a) => {
@@ -636,14 +646,27 @@ export async function loadAccountFacts(
   const sole = [...admins.values()].filter((s) => s.size === 1).map((s) => [...s][0]!);
   const soleAdmins = new Map((await peopleByIds(db, ws, sole)).map((p) => [p.id, p]));
 
-  const outsiders = await outsidersOf(
+  const outsiders = new Map<string, Map<string, { id: string; name: string }[]>>();
+  const unanswered: FAccount[] = [];
+  for (const a of targets) {
+    if (!catalog.hasPartnerMechanism(a.platform)) continue;
+    const orgs = scope.get(a.id)!.organizations;
+    const known = options.outsiders?.(
+      a,
+      orgs === "all" ? null : [...orgs].filter((o) => o !== a.organizationId),
+    );
+    if (known) outsiders.set(a.id, known);
+    else unanswered.push(a);
+  }
+  for (const [id, map] of await outsidersOf(
     db,
     ws,
     asOf,
-    targets.filter((a) => catalog.hasPartnerMechanism(a.platform)),
+    unanswered,
     scope,
     options.outsidersByAccount ?? OUTSIDERS_BY_ACCOUNT,
-  );
+  ))
+    outsiders.set(id, map);
   for (const a of targets) {
     const set = admins.get(a.id)!;
     facts.set(a.id, {

@@ -215,6 +215,9 @@ export class AccessIndex {
   readonly #roles = new Interner();
   #personDeparted: Uint8Array = new Uint8Array(16);
   #personLeftOn: Int32Array = new Int32Array(16);
+  /** Each person's organization, interned in `#organizations`; -1 for none. */
+  #personOrg: Int32Array = new Int32Array(16).fill(-1);
+  readonly #organizations = new Interner();
   readonly #accountPlatform: string[] = [];
   /** The account holding each asset; -1 for an asset known only from a grant that names it. */
   readonly #assetAccount: number[] = [];
@@ -382,8 +385,9 @@ export class AccessIndex {
   apply(change: IndexChange): void {
     switch (change.kind) {
       case "person": {
-        const { id, name, status, leftOn } = change.value;
-        this.#putPerson(id, name, status === "departed", leftOn ? dayNumber(leftOn) : NEVER);
+        const { id, name, status, leftOn, organizationId } = change.value;
+        const org = organizationId ? this.#organizations.put(organizationId, organizationId) : -1;
+        this.#putPerson(id, name, status === "departed", leftOn ? dayNumber(leftOn) : NEVER, org);
         return;
       }
       case "account": {
@@ -437,7 +441,7 @@ export class AccessIndex {
     }
   }
 
-  #putPerson(id: string, name: string, departed: boolean, leftOn: number): number {
+  #putPerson(id: string, name: string, departed: boolean, leftOn: number, org = -1): number {
     const i = this.people.put(id, name);
     if (i >= this.#personDeparted.length) {
       const d = new Uint8Array(Math.max(16, i * 2));
@@ -446,9 +450,13 @@ export class AccessIndex {
       const l = new Int32Array(Math.max(16, i * 2));
       l.set(this.#personLeftOn);
       this.#personLeftOn = l;
+      const o = new Int32Array(Math.max(16, i * 2)).fill(-1);
+      o.set(this.#personOrg);
+      this.#personOrg = o;
     }
     this.#personDeparted[i] = departed ? 1 : 0;
     this.#personLeftOn[i] = leftOn;
+    this.#personOrg[i] = org;
     return i;
   }
 
@@ -736,6 +744,68 @@ export class AccessIndex {
 
   #edge(i: number, from: NodeRef, to: NodeRef): PathEdge {
     return { kind: "grant", from, to, role: this.#roleOf(i), grantId: this.#grantId(i) };
+  }
+
+  /**
+   * The people of other organizations than `ownOrganizationId` who hold live grants recorded in
+   * an account (on the account or on an asset), by organization, each list in the order of its
+   * people's first live grant there (by grant ID): what the external-individual-access rule counts,
+   * from the account's own lists. `only`: just these organizations. Empty for an unknown account.
+   */
+  outsiders(
+    accountId: string,
+    ownOrganizationId: string | null,
+    only: Iterable<string> | null,
+    asOf: string,
+  ): Map<string, { id: string; name: string }[]> {
+    const out = new Map<string, { id: string; name: string }[]>();
+    const a = this.accounts.get(accountId);
+    if (a < 0) return out;
+    const day = dayNumber(asOf);
+    const own = ownOrganizationId === null ? -1 : this.#organizations.get(ownOrganizationId);
+    let wanted: Set<number> | null = null;
+    if (only) {
+      wanted = new Set();
+      for (const o of only) {
+        const k = this.#organizations.get(o);
+        if (k >= 0) wanted.add(k);
+      }
+      if (wanted.size === 0) return out;
+    }
+    const first = new Map<number, number>(); // person → row of their first live grant here
+    const visit = (i: number) => {
+      if ((this.#flags(i) & SUBJECT_MASK) !== SUBJECT.person || !this.#live(i, day)) return;
+      const p = this.#subj(i);
+      const o = this.#personOrg[p]!;
+      if (o < 0 || o === own || (wanted && !wanted.has(o))) return;
+      const f = first.get(p);
+      if (f === undefined || this.#compareIds(i, f) < 0) first.set(p, i);
+    };
+    for (const i of this.#byAccount.get(a) ?? []) visit(i);
+    for (const x of this.#assetsOf.get(a) ?? [])
+      for (const i of this.#byAsset.get(x) ?? []) if (this.#acc(i) === a) visit(i);
+    for (const i of this.#assignedIn.get(a) ?? []) visit(i);
+    const people = [...first.keys()].sort((x, y) => this.#compareIds(first.get(x)!, first.get(y)!));
+    for (const p of people) {
+      const org = this.#organizations.ids[this.#personOrg[p]!]!;
+      const list = out.get(org);
+      const entry = { id: this.people.ids[p]!, name: this.people.names[p]! };
+      if (list) list.push(entry);
+      else out.set(org, [entry]);
+    }
+    return out;
+  }
+
+  /** Rows i and j by their grant IDs' bytes: the order of the IDs' (lower-case) text. */
+  #compareIds(i: number, j: number): number {
+    const b = this.#r8;
+    const x = i * ROW;
+    const y = j * ROW;
+    for (let k = 0; k < 16; k++) {
+      const d = b[x + k]! - b[y + k]!;
+      if (d !== 0) return d;
+    }
+    return 0;
   }
 
   /**

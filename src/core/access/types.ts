@@ -4,6 +4,8 @@ export interface IndexPerson {
   name: string;
   status: "active" | "departed";
   leftOn: string | null;
+  /** Their organization, for the findings' count of outside people on an account (none: left out). */
+  organizationId?: string | null;
 }
 export interface IndexAccount {
   id: string;

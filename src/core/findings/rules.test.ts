@@ -294,6 +294,23 @@ describe("finding rules", () => {
     ]);
   });
 
+  it("external-individual-access names the first three outside people, in the order of their first grant, and counts the rest", () => {
+    const ann = person("Ann");
+    const staff = ["Uma", "Vic", "Wes", "Xan", "Yul"].map((n) => person(n, { organizationId: "agency" }));
+    const message = (people: FPerson[]) =>
+      scanFindings(
+        world([ann, ...people], [grant(ann.id, "Admin"), ...people.map((p) => grant(p.id, "Standard"))]),
+        findingsCatalog,
+      ).find((f) => f.rule === "external-individual-access")?.message;
+    expect(message(staff)).toContain(
+      "5 people from the same outside organization (Uma, Vic, Wes and 2 more)",
+    );
+    expect(message(staff.slice(0, 3))).toContain(
+      "3 people from the same outside organization (Uma, Vic, Wes)",
+    );
+    expect(message(staff.slice(0, 2))).toContain("(Uma, Vic)");
+  });
+
   it("external-individual-access fires for two people of one outside organization on a platform with partners", () => {
     const ann = person("Ann");
     const a1 = person("Ag1", { organizationId: "agency" });

@@ -316,6 +316,13 @@ export function isLiveGrant(g: Pick<FGrant, "status" | "expiresOn">, asOf: strin
   return g.status === "active" && !(g.expiresOn && parseDay(g.expiresOn) < parseDay(asOf));
 }
 
+/** The first three names, and how many more there are: a message stays short on a large account. */
+function namesInShort(people: readonly { name: string }[]): string {
+  const shown = people.slice(0, 3).map((p) => p.name);
+  const more = people.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+
 /** Has left by `asOf`: marked departed, or their leaving day has come. */
 export function hasDeparted(p: Pick<FPerson, "status" | "leftOn">, asOf: string): boolean {
   return p.status === "departed" || (p.leftOn !== null && parseDay(p.leftOn) <= parseDay(asOf));
@@ -699,7 +706,7 @@ function scan(
         accountId: a.id,
         assetId: null,
         subject: null,
-        message: `${list.length} people from the same outside organization (${list.map((p) => p.name).join(", ")}) have individual access to ${name}. Connect their organization as a partner instead, so it manages its own staff.`,
+        message: `${list.length} people from the same outside organization (${namesInShort(list)}) have individual access to ${name}. Connect their organization as a partner instead, so it manages its own staff.`,
         guide: catalog.guide(a.platform, "add-partner"),
       });
     }
