@@ -120,7 +120,10 @@ export async function loadFindingsInput(
 
 /**
  * Every grant of a workspace as the rules read it, by ID. A full scan's largest read: each row
- * comes as an array (see `selectArrays`) with the subject's ID in one column.
+ * comes as an array (see `selectArrays`) with the subject's ID in one column. Grants of one subject
+ * share one subject object, grants on one target one target object, and roles, statuses and dates
+ * are the same strings: a million grants hold a few objects each rather than nine, so the garbage
+ * the scan leaves behind costs the collector a fraction of the work.
  */
 async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]> {
   const rows = await selectArrays(
@@ -146,6 +149,17 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       .where("workspace_id", "=", workspaceId)
       .orderBy("id"),
   );
+  const subjects = new Map<string, FGrant["subject"]>(); // by ID: person, partner account or login
+  // By account, then asset: each account's ID string kept once, with its targets.
+  const targets = new Map<string, { id: string; byAsset: Map<string | null, FGrant["target"]> }>();
+  const words = new Map<string, string>();
+  const word = (w: string | null): string | null => {
+    if (w === null) return null;
+    const known = words.get(w);
+    if (known !== undefined) return known;
+    words.set(w, w);
+    return w;
+  };
   const grants: FGrant[] = [];
   for (const r of rows) {
     type Row = [
@@ -161,14 +175,29 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       string | null,
     ];
     const [id, type, subjectId, accountId, assetId, role, status, invitedOn, expiresOn, grantedBy] = r as Row;
+    // The one column holds the subject's ID, or a system user's name (each its own subject).
+    let subject = type === "system_user" ? undefined : subjects.get(subjectId!);
+    if (!subject) {
+      subject = grantSubject(type, subjectId, subjectId);
+      if (type !== "system_user") subjects.set(subjectId!, subject);
+    }
+    let onAccount = targets.get(accountId);
+    if (!onAccount) {
+      onAccount = { id: accountId, byAsset: new Map() };
+      targets.set(accountId, onAccount);
+    }
+    let target = onAccount.byAsset.get(assetId);
+    if (!target) {
+      target = { accountId: onAccount.id, assetId };
+      onAccount.byAsset.set(assetId, target);
+    }
     grants.push({
       id,
-      // The one column holds the subject's ID, or a system user's name.
-      subject: grantSubject(type, subjectId, subjectId),
-      target: { accountId, assetId },
-      role,
-      status: status as FGrant["status"],
-      invitedOn,
+      subject,
+      target,
+      role: word(role)!,
+      status: word(status) as FGrant["status"],
+      invitedOn: invitedOn === null ? null : word(invitedOn),
       expiresOn,
       grantedBy,
     });

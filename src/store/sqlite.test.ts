@@ -25,6 +25,8 @@ describe("SQLite checkpoints in the background", () => {
     const db = new NodeSqliteDatabase(path, { backgroundCheckpoints: true });
     try {
       expect(db.raw.prepare("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 0 });
+      // The server's connection keeps 128 MiB of pages rather than SQLite's 2 MiB.
+      expect(db.raw.prepare("PRAGMA cache_size").get()).toEqual({ cache_size: -131072 });
       db.raw.exec("create table t (id integer primary key, body text)");
       // 3,000 commits of ~2 KB: SQLite on its own would checkpoint inside a commit past 1,000 pages
       // and reuse the WAL from its start, so it would never grow past ~1,000 pages.

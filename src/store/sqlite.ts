@@ -17,6 +17,9 @@ const REQUIRED_PRAGMAS = [
   ["busy_timeout", "5000", 5000],
 ] as const;
 
+/** The page cache of the server's connection, in KiB (see the constructor). */
+const SERVER_CACHE_KIB = 128 * 1024;
+
 /** How many compiled statements a connection keeps. */
 const STATEMENT_CACHE = 500;
 
@@ -73,6 +76,12 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     for (const [name, value] of REQUIRED_PRAGMAS) this.raw.exec(`PRAGMA ${name} = ${value}`);
     assertPragmas(this.raw, path === ":memory:");
     if (options.backgroundCheckpoints && path !== ":memory:") {
+      // The server's connection keeps up to this much of the database in its own memory, taken
+      // only as pages are read: every index's upper levels and the hot pages of a large workspace
+      // (SQLite's default is 2 MiB). A lookup then reads its leaf page at most, rather than each
+      // level of the tree from the operating system, which may have evicted them under memory
+      // pressure and must then wait for the disk while the event loop waits too.
+      this.raw.exec(`PRAGMA cache_size = ${-SERVER_CACHE_KIB}`);
       this.raw.exec("PRAGMA wal_autocheckpoint = 0");
       this.#checkpointer = new Checkpointer(path, () => this.#written);
     }
