@@ -202,7 +202,8 @@ export async function seed(kind: Kind, grants: number, fill: Fill = importSheetC
   onInterrupt.add(cleanup);
   // DELVIA_BENCH_CACHE=DIR keeps each seeded SQLite file there and copies it for later runs.
   const cache = kind === "sqlite" ? process.env.DELVIA_BENCH_CACHE : undefined;
-  const cached = cache && join(cache, `seed-${grants}.db`);
+  // Named by what fills it too: bench:account-page seeds another workspace than bench:load.
+  const cached = cache && join(cache, `seed-${fill.name}-${grants}.db`);
   if (cached && existsSync(cached) && existsSync(`${cached}.json`)) {
     const t0 = performance.now();
     copyFileSync(cached, databaseUrl);
