@@ -6,8 +6,9 @@
 // accounts picked uniformly at random, at 1,000 requests/s for 20 s through autocannon's rate limit
 // (each connection sends its share of a second back to back, so requests come in bursts),
 // then the largest accounts alone, then the uniform mix again while grants are written 10 times a
-// second (every write moves the history head, so pages are rebuilt rather than served again).
-// Target: p99 ≤ 15 ms. --whole-record also times what the page loaded before it had its own API
+// second (a write makes the pages of the accounts it names be built again; the others are kept),
+// then that last run evenly paced (one request due every millisecond, each timed from when it was
+// due, as in bench:load). Target: p99 ≤ 15 ms. --whole-record also times what the page loaded before it had its own API
 // (every list of the workspace).
 import { availableParallelism, loadavg } from "node:os";
 import autocannon from "autocannon";
@@ -25,6 +26,7 @@ import {
   mb,
   ms,
   n,
+  paced,
   printTable,
   type Server,
   seed,
@@ -344,6 +346,47 @@ async function run(
   return { samples, errors: result.errors, timeouts: result.timeouts };
 }
 
+/**
+ * The same, evenly paced (one request due every 1/rate s, each timed from when it was due, so a
+ * slow answer also delays the ones queued behind it): the target's pacing, as in bench:load.
+ */
+async function runEven(
+  server: Server,
+  cookie: string,
+  workspaceId: string,
+  pick: () => string,
+  secondsRun: number,
+  during?: () => Promise<void>,
+): Promise<{ samples: Sample[]; errors: number; timeouts: number }> {
+  const samples: Sample[] = [];
+  const seen = new Set<string>();
+  let errors = 0;
+  let timeouts = 0;
+  const side = during?.();
+  await paced(
+    server.url,
+    () => {
+      const account = pick();
+      const first = !seen.has(account);
+      seen.add(account);
+      return { path: `/api/v1/workspaces/${workspaceId}/accounts/${account}/page`, account, first };
+    },
+    {
+      rate,
+      seconds: secondsRun,
+      connections,
+      headers: { cookie, origin: server.url },
+      done: (q, status, latency) => samples.push({ account: q.account, ms: latency, status, first: q.first }),
+      failed: (_q, code) => {
+        if (code === "timeout") timeouts++;
+        else errors++;
+      },
+    },
+  );
+  await side;
+  return { samples, errors, timeouts };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -465,6 +508,10 @@ for (const kind of kinds) {
         }
       };
       const w = await run(server, cookie, ws, uniform, seconds, writer);
+      const writesBefore = writes;
+      log(`${kind}: ${rate} pages/s for ${seconds} s, evenly paced, uniformly, with 10 grant writes/s`);
+      const e = await runEven(server, cookie, ws, uniform, seconds, writer);
+      const evenWrites = writes - writesBefore;
       const loadEnd = loadavg()[0]!;
       const memory = await server.memory();
 
@@ -495,15 +542,27 @@ for (const kind of kinds) {
             0,
           ),
           row(`largest ${big.size} only, ${Math.ceil(seconds / 2)} s`, l.samples, Math.ceil(seconds / 2)),
-          row(`uniform + ${n(writes)} grant writes, ${seconds} s`, w.samples, seconds),
+          row(`uniform + ${n(writesBefore)} grant writes, ${seconds} s`, w.samples, seconds),
           row(
             "  the largest accounts",
             w.samples.filter((x) => big.has(x.account)),
             0,
           ),
+          row(`evenly paced: uniform + ${n(evenWrites)} grant writes, ${seconds} s`, e.samples, seconds),
+          row(
+            "  first view of an account (built)",
+            e.samples.filter((x) => x.first),
+            0,
+          ),
+          row(
+            "  views again",
+            e.samples.filter((x) => !x.first),
+            0,
+          ),
         ],
       );
-      const errs = u.errors + l.errors + w.errors + u.timeouts + l.timeouts + w.timeouts;
+      const errs =
+        u.errors + l.errors + w.errors + e.errors + u.timeouts + l.timeouts + w.timeouts + e.timeouts;
       console.log(
         `\nClient errors/timeouts: ${errs}; write errors: ${writeErrors}; server RSS ${mb(memory.rss)}, heap ${mb(memory.heapUsed)}; host load ${loadStart.toFixed(1)} → ${loadEnd.toFixed(1)} on ${availableParallelism()} CPUs`,
       );

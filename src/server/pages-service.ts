@@ -7,6 +7,7 @@ import { notFound } from "../core/errors.ts";
 import { historyHead } from "../store/access-snapshot.ts";
 import {
   accountHeader,
+  accountPageVersion,
   assetDetails,
   type GrantPage,
   type GrantQuery,
@@ -28,7 +29,7 @@ const PAGE_EVENTS = 10;
 const CACHE_BYTES = 32 * 1024 * 1024;
 
 interface Cached {
-  seq: number;
+  version: string;
   day: string;
   json: string;
 }
@@ -37,8 +38,10 @@ interface Cached {
  * The account and person pages, computed on the server and bounded in size. The counts come from
  * the in-memory access index (caught up from the history head, like who-can-reach); the first
  * grants of each group, the header, open findings and the timeline from a few index-range
- * queries. A whole page is kept until the workspace's history head or the day moves, so a page
- * opened again (by anyone) costs one head lookup.
+ * queries. A whole account page is kept until its version (`accountPageVersion`: what was written
+ * about that account, anything it shows by name, any finding) or the day moves, so writes to
+ * other accounts leave it and a page opened again (by anyone) costs one version lookup; a person
+ * page until the workspace's history head or the day moves.
  */
 export class PageService {
   readonly #db: Kysely<DB>;
@@ -57,18 +60,27 @@ export class PageService {
   async accountPage(workspaceId: string, accountId: string, perGroup: number): Promise<string> {
     const day = isoDay(this.#clock.now());
     const key = `a:${workspaceId}:${accountId}:${perGroup}`;
-    // Nothing changed since the page was built (the findings refresh then too would find nothing).
-    const head = await historyHead(this.#db, workspaceId);
-    const hit = this.#get(key, head, day);
+    // Nothing on the page changed since it was built (see `accountPageVersion`): no write named
+    // this account, nothing it shows by name changed and no finding moved, so the findings
+    // refresh would change nothing on it either. Writes to other accounts leave it as it is.
+    const seen = await accountPageVersion(this.#db, workspaceId, accountId);
+    const hit = this.#get(key, seen, day);
     if (hit) return hit;
     // Findings re-checked for the few accounts changed since the last check (never a full scan
-    // here: the findings page does that), then the index caught up to whatever that wrote (the
-    // head read above still holds when the findings were fresh: nothing was written).
+    // here: the findings page does that), then the index caught up to whatever that wrote.
+    const head = await historyHead(this.#db, workspaceId);
     const refreshed = await refreshFindings(this.#db, this.#clock, workspaceId, { fullScan: false, head });
-    const { index, seq } = await this.#access.current(
+    const { index } = await this.#access.current(
       workspaceId,
       refreshed === "fresh" || refreshed === "stale" ? head : undefined,
     );
+    // The version the page is built at: a refresh may have written finding events since. What is
+    // written while the page is built makes it newer than its version, never older: the next view
+    // then reads another version and builds the page again.
+    const version =
+      refreshed === "fresh" || refreshed === "stale"
+        ? seen
+        : await accountPageVersion(this.#db, workspaceId, accountId);
 
     const db = this.#db;
     const ws = workspaceId;
@@ -188,13 +200,13 @@ export class PageService {
       },
       timeline,
     };
-    return this.#put(key, seq, day, JSON.stringify(page));
+    return this.#put(key, version, day, JSON.stringify(page));
   }
 
   /** The person page as JSON text (see `PersonPage` in routes/pages.ts). */
   async personPage(workspaceId: string, personId: string, perPage: number): Promise<string> {
     const day = isoDay(this.#clock.now());
-    const seq = await historyHead(this.#db, workspaceId);
+    const seq = String(await historyHead(this.#db, workspaceId));
     const key = `p:${workspaceId}:${personId}:${perPage}`;
     const hit = this.#get(key, seq, day);
     if (hit) return hit;
@@ -213,11 +225,11 @@ export class PageService {
     return this.#put(key, seq, day, JSON.stringify(page));
   }
 
-  #get(key: string, seq: number, day: string): string | null {
+  #get(key: string, version: string, day: string): string | null {
     const c = this.#cache.get(key);
     if (!c) return null;
     this.#cache.delete(key);
-    if (c.seq !== seq || c.day !== day) {
+    if (c.version !== version || c.day !== day) {
       this.#bytes -= c.json.length;
       return null;
     }
@@ -225,11 +237,11 @@ export class PageService {
     return c.json;
   }
 
-  #put(key: string, seq: number, day: string, json: string): string {
+  #put(key: string, version: string, day: string, json: string): string {
     const old = this.#cache.get(key);
     if (old) this.#bytes -= old.json.length;
     this.#cache.delete(key);
-    this.#cache.set(key, { seq, day, json });
+    this.#cache.set(key, { version, day, json });
     this.#bytes += json.length;
     for (const [k, c] of this.#cache) {
       if (this.#bytes <= CACHE_BYTES) break;

@@ -515,6 +515,33 @@ async function summaries(
 }
 
 /**
+ * A version of one account's page: the newest history event listed under the account (its grants,
+ * the grants on its assets, those it holds as a partner, its assets, requests and reviews), the
+ * newest event about anything else that a page shows by name (people, organizations, accounts,
+ * assets, shared logins; not grants, findings or plans), the newest finding event and the day of
+ * the last full findings scan (which re-words findings, such as an invitation's age, without an
+ * event). A page built
+ * after reading a version shows at least what the version covers; while none of the three moves,
+ * nothing on the page can have changed, whatever was written to other accounts. Four index
+ * lookups in one round trip.
+ */
+export async function accountPageVersion(
+  db: Kysely<DB>,
+  workspaceId: string,
+  accountId: string,
+): Promise<string> {
+  const r = await sql<{ listed: unknown; other: unknown; finding: unknown; day: unknown }>`select
+      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${accountId}) as listed,
+      (select seq from history where workspace_id = ${workspaceId}
+        and entity_type not in ('grant', 'finding', 'plan') order by seq desc limit 1) as other,
+      (select seq from history where workspace_id = ${workspaceId} and entity_type = 'finding'
+        order by seq desc limit 1) as finding,
+      (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
+  const v = r.rows[0];
+  return `${v?.listed ?? 0}:${v?.other ?? 0}:${v?.finding ?? 0}:${v?.day ?? ""}`;
+}
+
+/**
  * The latest changes of an account or a person and of everything listed under it (its assets and
  * grants, `history_ref`): two index ranges read backwards from `before`, merged. `nextBefore` is
  * set when older events remain.

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccessService } from "../access-service.ts";
+import { PageService } from "../pages-service.ts";
 import {
   createTestInstance,
   readJson,
@@ -98,6 +100,7 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         await t.call("POST", "/api/v1/workspaces", { cookie: outsider, body: { name: "Other" } });
 
         const client = await post("organizations", { name: "Client Co", kind: "client" });
+        ids.clientOrg = client;
         const agency = await post("organizations", { name: "Bright Agency", kind: "agency" });
         ids.carla = await post("people", {
           name: "Carla",
@@ -400,6 +403,85 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         }
         expect((await get(`accounts/${globalThis.crypto.randomUUID()}/page`)).status).toBe(404);
         expect((await get(`people/${globalThis.crypto.randomUUID()}/page`)).status).toBe(404);
+      });
+      // Last: it renames and moves what the tests above read.
+      it("a kept page is always the page built afresh: after writes to it, to other accounts, to names it shows, to findings, and on a new day", async () => {
+        const ws = base.split("/").at(-1)!;
+        const accounts = [ids.client!, ids.agency!];
+        // Each view through the API (kept pages included) against a page built by a new server.
+        const check = async (step: string) => {
+          for (const id of accounts) {
+            const served = (await get<AccountPage>(`accounts/${id}/page`)).body;
+            const fresh = new PageService(t.db, t.clock, new AccessService(t.db));
+            expect(served, `${step}: page of ${id}`).toEqual(JSON.parse(await fresh.accountPage(ws, id, 10)));
+          }
+        };
+        const patch = async (path: string, body: unknown) => {
+          const res = await t.call("PATCH", `${base}/${path}`, { cookie, body });
+          expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+        };
+        await check("first views");
+        await check("views again");
+        // A write to another account only: the client's page is kept, and still right.
+        const other = await post("accounts", {
+          platform: "meta",
+          name: "Elsewhere",
+          organizationId: ids.clientOrg,
+        });
+        await post("grants", {
+          subject: { type: "person", personId: ids.carla },
+          target: { accountId: other },
+          role: "Full control",
+        });
+        await check("a grant on another account");
+        // Writes the page shows: a grant on its asset recorded in the partner, a change of role.
+        const g = await post("grants", {
+          subject: { type: "person", personId: ids.carla },
+          target: { accountId: ids.agency, assetId: ids.ads },
+          role: "Operator",
+        });
+        await check("an assignment inside the partner");
+        const jane = await readJson<Record<string, unknown>>(
+          await t.call("GET", `${base}/grants/${ids.janeGrant}`, { cookie }),
+        );
+        const changed = await t.call("PUT", `${base}/grants/${ids.janeGrant}`, {
+          cookie,
+          body: {
+            subject: jane.subject,
+            target: jane.target,
+            role: "Operator",
+            status: jane.status,
+            grantedOn: jane.grantedOn ?? null,
+          },
+        });
+        expect(changed.status, await changed.clone().text()).toBe(200);
+        await check("a role changed");
+        await t.call("DELETE", `${base}/grants/${g}`, { cookie });
+        await check("a grant deleted");
+        // Names shown on pages, owned by nobody's account: a person, a partner, an asset, an organization.
+        await patch(`people/${ids.jane}`, { name: "Jane Doe" });
+        await check("a person renamed");
+        await patch(`accounts/${ids.agency}`, { name: "Agency Business Center" });
+        await check("the partner renamed");
+        await patch(`organizations/${ids.clientOrg}`, { name: "Client Company" });
+        await check("the owning organization renamed");
+        await patch(`people/${ids.carla}`, { status: "departed", leftOn: "2026-11-20" });
+        await check("the owner left");
+        // A finding acknowledged: it leaves the page's open findings.
+        const findings = await readJson<{ findings: { key: string; accountId: string | null }[] }>(
+          await t.call("GET", `${base}/findings?limit=100`, { cookie }),
+        );
+        const onClient = findings.findings.find((f) => f.accountId === ids.client);
+        expect(onClient).toBeDefined();
+        const ack = await t.call("POST", `${base}/findings/${encodeURIComponent(onClient!.key)}/decision`, {
+          cookie,
+          body: { status: "acknowledged", reason: "Known, handled next week" },
+        });
+        expect(ack.status, await ack.clone().text()).toBe(200);
+        await check("a finding acknowledged");
+        // A new day: expiry and leaving dates move findings and counts.
+        t.clock.advance(3 * 86_400_000);
+        await check("three days later");
       });
     },
   );

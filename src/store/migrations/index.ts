@@ -15,6 +15,7 @@ import * as partialGrantIndexes from "./2026_11_25_0014_partial_grant_indexes.ts
 import * as findingsIndexes from "./2026_11_25_0015_findings_indexes.ts";
 import * as historyRefs from "./2026_11_25_0016_history_refs.ts";
 import * as findingEventsIndex from "./2026_11_25_0017_finding_events_index.ts";
+import * as pageVersions from "./2026_11_26_0018_page_versions.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -37,4 +38,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0015_findings_indexes": findingsIndexes,
   "2026_11_25_0016_history_refs": historyRefs,
   "2026_11_25_0017_finding_events_index": findingEventsIndex,
+  "2026_11_26_0018_page_versions": pageVersions,
 };
