@@ -39,7 +39,7 @@ interface Cached {
  * the in-memory access index (caught up from the history head, like who-can-reach); the first
  * grants of each group, the header, open findings and the timeline from a few index-range
  * queries. A whole account page is kept until its version (`accountPageVersion`: what was written
- * about that account, anything it shows by name, any finding) or the day moves, so writes to
+ * about that account, anything it shows by name, its findings) or the day moves, so writes to
  * other accounts leave it and a page opened again (by anyone) costs one version lookup; a person
  * page until the workspace's history head or the day moves.
  */
@@ -61,7 +61,7 @@ export class PageService {
     const day = isoDay(this.#clock.now());
     const key = `a:${workspaceId}:${accountId}:${perGroup}`;
     // Nothing on the page changed since it was built (see `accountPageVersion`): no write named
-    // this account, nothing it shows by name changed and no finding moved, so the findings
+    // this account, nothing it shows by name changed and none of its findings moved, so the findings
     // refresh would change nothing on it either. Writes to other accounts leave it as it is.
     const seen = await accountPageVersion(this.#db, workspaceId, accountId);
     const hit = this.#get(key, seen, day);

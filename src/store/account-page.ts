@@ -1,7 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { AppError, notFound } from "../core/errors.ts";
 import type { GrantView } from "../core/record/schemas.ts";
-import { type StoredFinding, toStored } from "./findings.ts";
+import { findingsRef, type StoredFinding, toStored } from "./findings.ts";
 import { accountView, grantView, personView } from "./record/shared.ts";
 import type { AccessGrantTable, DB } from "./schema.ts";
 import { toIso } from "./schema.ts";
@@ -518,11 +518,11 @@ async function summaries(
  * A version of one account's page: the newest history event listed under the account (its grants,
  * the grants on its assets, those it holds as a partner, its assets, requests and reviews), the
  * newest event about anything else that a page shows by name (people, organizations, accounts,
- * assets, shared logins; not grants, findings or plans), the newest finding event and the day of
- * the last full findings scan (which re-words findings, such as an invitation's age, without an
- * event). A page built
+ * assets, shared logins; not grants, findings or plans), the newest event of the account's own
+ * findings (listed apart under `findingsRef`) and the day of the last full findings scan
+ * (which re-words findings, such as an invitation's age, without an event). A page built
  * after reading a version shows at least what the version covers; while none of the three moves,
- * nothing on the page can have changed, whatever was written to other accounts. Four index
+ * nothing on the page can have changed, whatever was written to other accounts. A few index
  * lookups in one round trip.
  */
 export async function accountPageVersion(
@@ -534,8 +534,8 @@ export async function accountPageVersion(
       (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${accountId}) as listed,
       (select seq from history where workspace_id = ${workspaceId}
         and entity_type not in ('grant', 'finding', 'plan') order by seq desc limit 1) as other,
-      (select seq from history where workspace_id = ${workspaceId} and entity_type = 'finding'
-        order by seq desc limit 1) as finding,
+      (select max(seq) from history_ref where workspace_id = ${workspaceId}
+        and ref_id = ${findingsRef(accountId)}) as finding,
       (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
   const v = r.rows[0];
   return `${v?.listed ?? 0}:${v?.other ?? 0}:${v?.finding ?? 0}:${v?.day ?? ""}`;

@@ -205,6 +205,15 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
   return grants;
 }
 
+/**
+ * What a finding event is listed under in `history_ref`, besides its key: the findings of its
+ * account, apart from the account's own timeline, so an account page is kept until one of its own
+ * findings moves (`accountPageVersion`). Null for a finding on no account.
+ */
+export function findingsRef(accountId: string | null): string | null {
+  return accountId === null ? null : `findings:${accountId}`;
+}
+
 export function toStored(r: FindingTable, today: string): StoredFinding {
   const subject = typeof r.subject === "string" ? JSON.parse(r.subject) : (r.subject ?? null);
   // A snooze ends by itself on its date.
@@ -998,6 +1007,7 @@ export async function reconcileFindings(
           entityId: f.key,
           action: "open",
           after: { rule: f.rule, message: f.message },
+          refs: [findingsRef(f.accountId)],
         });
       } else if (row.status === "resolved") {
         reopens.push({
@@ -1014,6 +1024,7 @@ export async function reconcileFindings(
           entityId: f.key,
           action: "reopen",
           after: { rule: f.rule, message: f.message },
+          refs: [findingsRef(f.accountId)],
         });
       } else if (differs(row, f)) {
         updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
@@ -1027,6 +1038,7 @@ export async function reconcileFindings(
         entityId: key,
         action: "resolve",
         before: { rule: row.rule, message: row.message },
+        refs: [findingsRef(row.account_id)],
       });
     }
     const pgTypes = { subject: "jsonb", resolved_at: "timestamptz" };
@@ -1347,6 +1359,7 @@ export async function decideFinding(
       action:
         decision.status === "open" ? "reopen" : decision.status === "acknowledged" ? "acknowledge" : "snooze",
       after: set,
+      refs: [findingsRef(row.account_id)],
     });
     const after = await trx
       .selectFrom("finding")

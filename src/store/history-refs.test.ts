@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findingsCatalog } from "../core/catalog/findings-catalog.ts";
 import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
+import { scanFindings } from "../core/findings/rules.ts";
 import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import type { GrantSubject } from "../core/record/schemas.ts";
 import { timelineOf } from "./account-page.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
+import { decideFinding, loadFindingsInput, reconcileFindings } from "./findings.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { backfillHistoryRefs } from "./migrations/2026_11_25_0016_history_refs.ts";
+import { backfillFindingRefs } from "./migrations/2026_11_26_0018_page_versions.ts";
 import * as record from "./record.ts";
 import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
@@ -157,6 +161,38 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(live.length).toBeGreaterThan(10);
       await database.db.deleteFrom("history_ref").execute();
       await backfillHistoryRefs(database.db);
+      expect(await refs()).toEqual(live);
+    });
+
+    it("lists each finding event apart under its account's findings, and the migration's backfill does the same", async () => {
+      await busyRecord();
+      const db = database.db;
+      const day = "2026-11-24";
+      const found = scanFindings(await loadFindingsInput(db, ws, day), findingsCatalog);
+      expect(found.length).toBeGreaterThan(0);
+      await reconcileFindings(db, ws, found, day, now);
+      const first = found.find((f) => f.accountId)!;
+      await decideFinding(db, ctx(), first.key, { status: "acknowledged", reason: "Known and accepted" });
+      const listed = (await refs()).filter((r) => r.includes(":findings:"));
+      // Every finding on an account: its opening, and the acknowledgement of the first.
+      expect(listed).toHaveLength(found.filter((f) => f.accountId).length + 1);
+      expect(listed).toContain(
+        `${Number(
+          (
+            await db
+              .selectFrom("history")
+              .select((eb) => eb.fn.max("seq").as("m"))
+              .where("workspace_id", "=", ws)
+              .executeTakeFirstOrThrow()
+          ).m,
+        )}:findings:${first.accountId}`,
+      );
+      // Not on the account's own timeline.
+      const timeline = await timelineOf(db, ws, first.accountId!, { limit: 100 });
+      expect(timeline.events.filter((e) => e.entityType === "finding")).toEqual([]);
+      const live = await refs();
+      await db.deleteFrom("history_ref").where("ref_id", "like", "findings:%").execute();
+      await backfillFindingRefs(db);
       expect(await refs()).toEqual(live);
     });
   });
