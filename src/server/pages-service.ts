@@ -14,6 +14,7 @@ import {
   grantPages,
   openFindingsOf,
   personHeader,
+  personPageVersion,
   timelineOf,
 } from "../store/account-page.ts";
 import type { DB } from "../store/schema.ts";
@@ -41,7 +42,7 @@ interface Cached {
  * queries. A whole account page is kept until its version (`accountPageVersion`: what was written
  * about that account, anything it shows by name, its findings) or the day moves, so writes to
  * other accounts leave it and a page opened again (by anyone) costs one version lookup; a person
- * page until the workspace's history head or the day moves.
+ * page likewise (`personPageVersion`).
  */
 export class PageService {
   readonly #db: Kysely<DB>;
@@ -206,7 +207,7 @@ export class PageService {
   /** The person page as JSON text (see `PersonPage` in routes/pages.ts). */
   async personPage(workspaceId: string, personId: string, perPage: number): Promise<string> {
     const day = isoDay(this.#clock.now());
-    const seq = String(await historyHead(this.#db, workspaceId));
+    const seq = await personPageVersion(this.#db, workspaceId, personId);
     const key = `p:${workspaceId}:${personId}:${perPage}`;
     const hit = this.#get(key, seq, day);
     if (hit) return hit;

@@ -532,14 +532,36 @@ export async function accountPageVersion(
 ): Promise<string> {
   const r = await sql<{ listed: unknown; other: unknown; finding: unknown; day: unknown }>`select
       (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${accountId}) as listed,
-      (select seq from history where workspace_id = ${workspaceId}
-        and entity_type not in ('grant', 'finding', 'plan') order by seq desc limit 1) as other,
+      (${newestOutside(workspaceId)}) as other,
       (select max(seq) from history_ref where workspace_id = ${workspaceId}
         and ref_id = ${findingsRef(accountId)}) as finding,
       (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
   const v = r.rows[0];
   return `${v?.listed ?? 0}:${v?.other ?? 0}:${v?.finding ?? 0}:${v?.day ?? ""}`;
 }
+
+/**
+ * A version of one person's page, as `accountPageVersion` for an account: the newest event listed
+ * under the person (their grants) and the newest event about anything a page shows by name (the
+ * person themselves, their organization, the accounts they own, the logins they know). The page
+ * shows no findings.
+ */
+export async function personPageVersion(
+  db: Kysely<DB>,
+  workspaceId: string,
+  personId: string,
+): Promise<string> {
+  const r = await sql<{ listed: unknown; other: unknown }>`select
+      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${personId}) as listed,
+      (${newestOutside(workspaceId)}) as other`.execute(db);
+  const v = r.rows[0];
+  return `${v?.listed ?? 0}:${v?.other ?? 0}`;
+}
+
+/** The newest event not about a grant, a finding or a plan: one entry of a partial index (migration 0018). */
+const newestOutside = (workspaceId: string) =>
+  sql`select seq from history where workspace_id = ${workspaceId}
+    and entity_type not in ('grant', 'finding', 'plan') order by seq desc limit 1`;
 
 /**
  * The latest changes of an account or a person and of everything listed under it (its assets and

@@ -405,15 +405,24 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         expect((await get(`people/${globalThis.crypto.randomUUID()}/page`)).status).toBe(404);
       });
       // Last: it renames and moves what the tests above read.
-      it("a kept page is always the page built afresh: after writes to it, to other accounts, to names it shows, to findings, and on a new day", async () => {
+      it("a kept page (account or person) is always the page built afresh: after writes to it, to other accounts, to names it shows, to findings, and on a new day", async () => {
         const ws = base.split("/").at(-1)!;
         const accounts = [ids.client!, ids.agency!];
         // Each view through the API (kept pages included) against a page built by a new server.
+        const people = [ids.carla!, ids.jane!, ids.dave!];
         const check = async (step: string) => {
+          const fresh = () => new PageService(t.db, t.clock, new AccessService(t.db));
           for (const id of accounts) {
             const served = (await get<AccountPage>(`accounts/${id}/page`)).body;
-            const fresh = new PageService(t.db, t.clock, new AccessService(t.db));
-            expect(served, `${step}: page of ${id}`).toEqual(JSON.parse(await fresh.accountPage(ws, id, 10)));
+            expect(served, `${step}: page of ${id}`).toEqual(
+              JSON.parse(await fresh().accountPage(ws, id, 10)),
+            );
+          }
+          for (const id of people) {
+            const served = (await get<unknown>(`people/${id}/page`)).body;
+            expect(served, `${step}: page of person ${id}`).toEqual(
+              JSON.parse(await fresh().personPage(ws, id, 20)),
+            );
           }
         };
         const patch = async (path: string, body: unknown) => {
