@@ -226,6 +226,88 @@ describe("who can reach", () => {
   });
 });
 
+describe("outside people of an account, as the findings count them", () => {
+  it("lists each organization's people with live grants recorded in the account, by their first grant, leaving out the account's own organization", () => {
+    const idx = new AccessIndex(policy);
+    const people = [
+      ["una", "Una", "agency"],
+      ["vic", "Vic", "agency"],
+      ["wes", "Wes", "agency"],
+      ["xan", "Xan", "freelance"],
+      ["own", "Owen", "client"],
+      ["nob", "Nobody", null],
+    ] as const;
+    idx.load({
+      people: people.map(([id, name, org]) => ({
+        id,
+        name,
+        status: "active",
+        leftOn: null,
+        organizationId: org,
+      })),
+      accounts: [
+        { id: "clientBC", name: "Client BC", platform: "tiktok" },
+        { id: "agencyBC", name: "Agency BC", platform: "tiktok" },
+      ],
+      assets: [
+        { id: "ads", name: "Client ads", accountId: "clientBC" },
+        { id: "pix", name: "Agency pixel", accountId: "agencyBC" },
+      ],
+      sharedLogins: [],
+      grants: [
+        // Vic's first grant comes before Una's: Vic is listed first.
+        grant({ subject: person("vic"), target: { accountId: "clientBC", assetId: "ads" }, role: "Analyst" }),
+        grant({ subject: person("una"), target: { accountId: "clientBC", assetId: null }, role: "Standard" }),
+        grant({ subject: person("vic"), target: { accountId: "clientBC", assetId: null }, role: "Standard" }),
+        grant({ subject: person("xan"), target: { accountId: "clientBC", assetId: null }, role: "Standard" }),
+        grant({ subject: person("own"), target: { accountId: "clientBC", assetId: null }, role: "Admin" }),
+        grant({ subject: person("nob"), target: { accountId: "clientBC", assetId: null }, role: "Standard" }),
+        // Not live: revoked, pending, ended the day before.
+        grant({
+          subject: person("wes"),
+          target: { accountId: "clientBC", assetId: null },
+          role: "Standard",
+          status: "revoked",
+        }),
+        grant({
+          subject: person("wes"),
+          target: { accountId: "clientBC", assetId: "ads" },
+          role: "Analyst",
+          status: "pending",
+        }),
+        grant({
+          subject: person("wes"),
+          target: { accountId: "clientBC", assetId: null },
+          role: "Standard",
+          expiresOn: "2026-11-23",
+        }),
+        // Recorded in another account (the agency assigning on the client's ads): not the client's.
+        grant({ subject: person("wes"), target: { accountId: "agencyBC", assetId: "ads" }, role: "Analyst" }),
+        grant({ subject: person("una"), target: { accountId: "agencyBC", assetId: "pix" }, role: "Admin" }),
+      ],
+    });
+    const of = (account: string, own: string | null, only: string[] | null, asOf = "2026-11-24") =>
+      Object.fromEntries(
+        [...idx.outsiders(account, own, only, asOf)].map(([org, list]) => [org, list.map((p) => p.name)]),
+      );
+    expect(of("clientBC", "client", null)).toEqual({ agency: ["Vic", "Una"], freelance: ["Xan"] });
+    expect(of("clientBC", "client", ["agency"])).toEqual({ agency: ["Vic", "Una"] });
+    expect(of("clientBC", "client", ["nobody-here"])).toEqual({});
+    // The end day itself is still live.
+    expect(of("clientBC", "client", ["agency"], "2026-11-23")).toEqual({ agency: ["Vic", "Una", "Wes"] });
+    // Seen from the agency's own organization, its staff are not outsiders; from none, they are.
+    expect(of("agencyBC", "agency", null)).toEqual({});
+    expect(of("agencyBC", null, null)).toEqual({ agency: ["Wes", "Una"] });
+    expect(of("unknownBC", null, null)).toEqual({});
+    // A person who moves organization is counted under the new one on the next question.
+    idx.apply({
+      kind: "person",
+      value: { id: "xan", name: "Xan", status: "active", leftOn: null, organizationId: "agency" },
+    });
+    expect(of("clientBC", "client", null)).toEqual({ agency: ["Vic", "Una", "Xan"] });
+  });
+});
+
 describe("a partner connected with a narrow account role", () => {
   it("shares no asset: people assigned inside the partner's account do not reach it", () => {
     const idx = new AccessIndex(policy);
