@@ -121,7 +121,7 @@ export async function loadFindingsInput(
 /**
  * Every grant of a workspace as the rules read it, by ID. A full scan's largest read: each row
  * comes as an array (see `selectArrays`) with the subject's ID in one column. Grants of one subject
- * share one subject object, grants on one target one target object, and roles, statuses and dates
+ * share one subject object, grants on one target one target object, and roles, statuses and invitation dates
  * are the same strings: a million grants hold a few objects each rather than nine, so the garbage
  * the scan leaves behind costs the collector a fraction of the work.
  */
@@ -197,7 +197,7 @@ async function allGrants(db: Kysely<DB>, workspaceId: string): Promise<FGrant[]>
       target,
       role: word(role)!,
       status: word(status) as FGrant["status"],
-      invitedOn: invitedOn === null ? null : word(invitedOn),
+      invitedOn: word(invitedOn),
       expiresOn,
       grantedBy,
     });
