@@ -4,6 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findingsCatalog } from "../core/catalog/findings-catalog.ts";
+import { sheetCatalog } from "../core/catalog/sheet-catalog.ts";
 import { fixedClock } from "../core/clock.ts";
 import {
   accountFacts,
@@ -13,10 +14,12 @@ import {
   WHOLE_ACCOUNT,
 } from "../core/findings/rules.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import { AccountInput, GrantInput, PersonInput, SharedLoginInput } from "../core/record/schemas.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "../store/database.ts";
 import { listStoredFindings, loadAccountFacts, loadFindingsInput } from "../store/findings.ts";
 import { verifyHistory } from "../store/history.ts";
+import { importSheet } from "../store/import-sheet.ts";
 import { migrateToLatest } from "../store/migrate.ts";
 import * as record from "../store/record.ts";
 import { testSchemaName } from "../store/test-schema.ts";
@@ -58,6 +61,8 @@ const opArb = fc.record({
     "login-rename",
     "organization-rename",
     "asset-create",
+    "import",
+    "import",
   ),
   a: fc.nat(),
   b: fc.nat(),
@@ -318,6 +323,53 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           case "organization-rename":
             await record.updateOrganization(db, ctx, pick(w.orgs, op.a), { name: `Org ${op.b}` });
             return;
+          case "import": {
+            // Two sheet rows: someone already in the record, and a newcomer from outside; each
+            // grant created is listed in the import's batch event, not an event of its own.
+            const platform = pick(["tiktok", "meta", "google-ads"] as const, op.a);
+            // Google Ads takes no ad_account asset: its rows are about the account itself.
+            const onAsset = op.d % 2 === 1 && platform !== "google-ads";
+            const asset = onAsset ? ["Ads", "ad_account"] : ["", ""];
+            const roles = {
+              tiktok: ["Admin", onAsset ? "Operator" : "Standard"],
+              meta: ["Full control", "Partial access"],
+              "google-ads": ["Admin", "Standard"],
+            }[platform];
+            const row = (name: string, email: string, org: string) => [
+              platform,
+              `${platform} account`,
+              "Client",
+              ...asset,
+              name,
+              email,
+              org,
+              pick(roles, op.c),
+              pick(["active", "pending"], op.d >> 1),
+            ];
+            const i = op.b % NAMES.length;
+            const { rows, problems } = checkAccessSheet(
+              [
+                "platform",
+                "account",
+                "account_org",
+                "asset",
+                "asset_type",
+                "subject",
+                "email",
+                "subject_org",
+                "role",
+                "status",
+              ],
+              [
+                row(NAMES[i]!, `${NAMES[i]!.toLowerCase()}@${MAILS[i % 3]}`, ""),
+                row(`New ${op.c % 4}`, `new${op.c % 4}@outside.test`, "Outside Co"),
+              ],
+              sheetCatalog,
+            );
+            expect(problems).toEqual([]);
+            await importSheet(db, ctx, rows);
+            return;
+          }
           case "asset-create": {
             const a = await record.createAsset(db, ctx, {
               accountId: account,

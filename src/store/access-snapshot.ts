@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { AccessIndex } from "../core/access/index.ts";
 import type {
   EncodedGrants,
@@ -11,6 +11,7 @@ import type {
   IndexSharedLogin,
   StreamedSnapshot,
 } from "../core/access/types.ts";
+import { batchGrants, GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { sqliteOf } from "./bulk-insert.ts";
 import { grantSubject, subjectIdOf } from "./record/shared.ts";
 import type { DB } from "./schema.ts";
@@ -31,20 +32,38 @@ export async function historyHead(db: Kysely<DB>, workspaceId: string): Promise<
 export const INDEXED_ENTITY_TYPES = ["grant", "person", "account", "asset", "shared_login"];
 
 /**
- * Entities the index follows that changed after `seq`, so an index can catch up without a full
- * reload. Events of other kinds (findings, plans, requests, reviews…) move the history head but
- * not the index.
+ * Entities the index follows that changed after `seq`, in order, so an index can catch up without
+ * a full reload; at most `limit` (a batch of imported grants counts each grant). Events of other
+ * kinds (findings, plans, requests, reviews…) move the history head but not the index.
  */
-export async function changedSince(db: Kysely<DB>, workspaceId: string, seq: number, limit: number) {
-  return db
+export async function changedSince(
+  db: Kysely<DB>,
+  workspaceId: string,
+  seq: number,
+  limit: number,
+): Promise<{ entity_type: string; entity_id: string }[]> {
+  const rows = await db
     .selectFrom("history")
-    .select(["entity_type", "entity_id"])
+    .select([
+      "entity_type",
+      "entity_id",
+      sql<unknown>`case when entity_type = ${GRANT_BATCH_ENTITY} then after end`.as("batch"),
+    ])
     .where("workspace_id", "=", workspaceId)
     .where("seq", ">", seq)
-    .where("entity_type", "in", INDEXED_ENTITY_TYPES)
+    .where("entity_type", "in", [...INDEXED_ENTITY_TYPES, GRANT_BATCH_ENTITY])
     .orderBy("seq")
     .limit(limit)
     .execute();
+  const out: { entity_type: string; entity_id: string }[] = [];
+  for (const r of rows) {
+    if (r.entity_type !== GRANT_BATCH_ENTITY) out.push(r);
+    else
+      for (const g of batchGrants(typeof r.batch === "string" ? JSON.parse(r.batch) : r.batch))
+        if (typeof g.id === "string") out.push({ entity_type: "grant", entity_id: g.id });
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 const GRANT_COLUMNS = [

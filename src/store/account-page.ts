@@ -1,10 +1,11 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { AppError, notFound } from "../core/errors.ts";
+import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import type { GrantView } from "../core/record/schemas.ts";
 import { findingsRef, type StoredFinding, toStored } from "./findings.ts";
 import { accountView, grantView, personView } from "./record/shared.ts";
 import type { AccessGrantTable, DB } from "./schema.ts";
-import { toIso } from "./schema.ts";
+import { isPostgres, toIso } from "./schema.ts";
 
 /**
  * The reads behind the account and person pages. Every list is bounded (a limit and a cursor),
@@ -456,7 +457,7 @@ function grantNames(image: Record<string, unknown>) {
 async function summaries(
   db: Kysely<DB>,
   workspaceId: string,
-  rows: { entity_type: string; action: string; before: unknown; after: unknown }[],
+  rows: { entity_type: string; entity_id: string; action: string; before: unknown; after: unknown }[],
 ): Promise<(string | null)[]> {
   const images = rows.map((r) => ({ before: parse(r.before), after: parse(r.after) }));
   const wanted: Record<Named, Set<string>> = {
@@ -466,6 +467,7 @@ async function summaries(
     platform_asset: new Set(),
   };
   for (const [i, r] of rows.entries()) {
+    if (r.entity_type === GRANT_BATCH_ENTITY) wanted.platform_account.add(r.entity_id);
     if (r.entity_type !== "grant") continue;
     for (const image of [images[i]!.before, images[i]!.after]) {
       if (!image) continue;
@@ -508,6 +510,11 @@ async function summaries(
       const on = now.asset ? names.platform_asset.get(now.asset) : null;
       return [who, role, on ? `on ${on}` : null].filter(Boolean).join(" · ") || null;
     }
+    if (r.entity_type === GRANT_BATCH_ENTITY) {
+      const count = Number(image.count);
+      const on = names.platform_account.get(r.entity_id);
+      return `${count} ${count === 1 ? "grant" : "grants"}${on ? ` on ${on}` : ""}`;
+    }
     if (["account", "asset", "person", "organization"].includes(r.entity_type)) return text(image.name);
     if (r.entity_type === "shared_login") return text(image.label);
     return null;
@@ -518,7 +525,8 @@ async function summaries(
  * A version of one account's page: the newest history event listed under the account (its grants,
  * the grants on its assets, those it holds as a partner, its assets, requests and reviews), the
  * newest event about anything else that a page shows by name (people, organizations, accounts,
- * assets, shared logins; not grants, findings or plans), the newest event of the account's own
+ * assets, shared logins, and batches of imported grants; not single grants, findings or plans),
+ * the newest event of the account's own
  * findings (listed apart under `findingsRef`) and the day of the last full findings scan
  * (which re-words findings, such as an invitation's age, without an event). A page built
  * after reading a version shows at least what the version covers; while none of the three moves,
@@ -605,9 +613,24 @@ export async function timelineOf(
     .select("s.seq")
     .orderBy("s.seq", "desc")
     .limit(n);
+  // A batch of imported grants is shown by its size: its image, which lists up to a thousand
+  // grants, is counted by the database rather than read here.
+  const after = isPostgres(db)
+    ? sql<unknown>`case when entity_type = ${GRANT_BATCH_ENTITY} then jsonb_build_object('count', jsonb_array_length(after->'grants')) else after end`
+    : sql<unknown>`case when entity_type = ${GRANT_BATCH_ENTITY} then json_object('count', json_array_length(after, '$.grants')) else after end`;
   const rows = await db
     .selectFrom("history")
-    .select(["seq", "id", "at", "actor_label", "entity_type", "entity_id", "action", "before", "after"])
+    .select([
+      "seq",
+      "id",
+      "at",
+      "actor_label",
+      "entity_type",
+      "entity_id",
+      "action",
+      "before",
+      after.as("after"),
+    ])
     .where("workspace_id", "=", workspaceId)
     .where("seq", "in", seqs)
     .orderBy("seq", "desc")

@@ -26,6 +26,7 @@ import {
   PER_SUBJECT_RULES,
   SEVERITIES,
 } from "../core/findings/rules.ts";
+import { batchGrants, GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { historyHead } from "./access-snapshot.ts";
 import { bulkInsert, bulkUpdate, refreshPlannerStatistics, selectArrays } from "./bulk-insert.ts";
 import { type Actor, appendHistory, appendHistoryBatch, type HistoryDraft } from "./history.ts";
@@ -278,9 +279,9 @@ const json = (v: unknown): Record<string, unknown> | null => {
 /**
  * The record changes in history after `fromSeq` up to `toSeq`, each reduced to what it can change
  * for the findings (`describeChange`; events that change nothing the rules read are left out, as
- * are findings' own events and others that never touch the record), or null when there are more
- * than `limit` record events or one is of a kind the findings cannot follow incrementally (then
- * scan everything).
+ * are findings' own events and others that never touch the record; a batch of imported grants
+ * gives one change per grant), or null when there are more than `limit` record events or changes,
+ * or one is of a kind the findings cannot follow incrementally (then scan everything).
  */
 export async function recordChangesBetween(
   db: Kysely<DB>,
@@ -302,6 +303,15 @@ export async function recordChangesBetween(
   if (rows.length > limit) return null;
   const out: RecordChange[] = [];
   for (const r of rows) {
+    if (r.entity_type === GRANT_BATCH_ENTITY) {
+      // Grants created together (an import): each is a grant created with this image.
+      for (const g of batchGrants(json(r.after))) {
+        const change = typeof g.id === "string" ? describeChange("grant", g.id, null, g) : null;
+        if (change) out.push(change);
+      }
+      if (out.length > limit) return null;
+      continue;
+    }
     if (!(RECORD_ENTITY_TYPES as readonly string[]).includes(r.entity_type)) return null;
     const change = describeChange(
       r.entity_type as RecordEntityType,

@@ -79,7 +79,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         organizationId: null,
         type: "ad_account",
         name: "Ads",
-        platformId: null,
+        platformId: "ADS-1",
       });
       const login = await record.createSharedLogin(db, ctx(), {
         label: "Team login",
@@ -126,6 +126,38 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       };
       await load("pending");
       await load("active");
+      // An import that creates an assignment inside the agency on the client's shared asset.
+      await importSheet(
+        db,
+        ctx(),
+        checkAccessSheet(
+          [
+            "platform",
+            "account",
+            "account_org",
+            "asset",
+            "asset_type",
+            "asset_id",
+            "subject",
+            "email",
+            "role",
+          ],
+          [
+            [
+              "tiktok",
+              "Agency BC",
+              "Client Co",
+              "Ads",
+              "ad_account",
+              "ADS-1",
+              "Carla",
+              "carla@c.test",
+              "Analyst",
+            ],
+          ],
+          sheetCatalog,
+        ).rows,
+      );
       return { carla, jane, client, agency, ads, partner, assigned };
     }
 
@@ -139,8 +171,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       // The client's account: itself, its asset, the grants on it and on its asset — including the
       // assignment recorded inside the agency's account on the client's ads.
       expect(about(client)).toEqual([
+        "grant_batch import",
         "grant update",
-        "grant create",
+        "grant_batch import",
         "grant delete",
         "grant change-role",
         "grant create",
@@ -151,8 +184,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         "account create",
       ]);
       // The agency: its own account, the partner grant it holds, and the assignment inside it.
-      expect(about(agency)).toEqual(["grant change-role", "grant create", "grant create", "account create"]);
+      expect(about(agency)).toEqual([
+        "grant_batch import",
+        "grant change-role",
+        "grant create",
+        "grant create",
+        "account create",
+      ]);
       expect(about(jane)).toEqual(["grant change-role", "grant create", "person create"]);
+      // An import's batch is listed under the people it names, and reads as its size and account.
+      const carla = await timelineOf(db, ws, r.carla.id, { limit: 100 });
+      expect(about(carla)[0]).toBe("grant_batch import");
+      expect(carla.events[0]!.summary).toBe("1 grant on Agency BC");
     });
 
     it("the migration's backfill lists events already written exactly as writing them does", async () => {

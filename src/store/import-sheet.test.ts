@@ -184,9 +184,10 @@ describe("access sheet checks", () => {
 });
 
 describe("a created grant's history image", () => {
-  it("is the canonical JSON of the grant's non-empty fields and target", () => {
+  it("is the canonical JSON of the grant's ID, non-empty fields and target", () => {
     const text = fc.option(fc.string({ unit: "binary" }), { nil: null });
     const grant = fc.record({
+      id: fc.string({ unit: "binary" }),
       subject_type: fc.constantFrom("person", "partner", "system_user", "shared_login"),
       subject_person_id: text,
       subject_account_id: text,

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
+import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
 import { bulkInsert, refreshPlannerStatistics, rowWriter, sqliteOf } from "./bulk-insert.ts";
@@ -47,6 +48,9 @@ class Rollback extends Error {}
 
 /** The SQLite page cache an import may fill: 256 MiB, taken only as pages are used. */
 const IMPORT_CACHE_KIB = 256 * 1024;
+
+/** The most created grants one history event of an import lists (see `createdEvents`). */
+const GRANT_BATCH = 1000;
 
 const GRANT_FIELDS = ["role", "status", "invited_on", "granted_on", "expires_on", "notes"] as const;
 type GrantFields = Pick<AccessGrantTable, (typeof GRANT_FIELDS)[number]>;
@@ -117,18 +121,35 @@ function* createdEvents(
       action: "add-knower",
       after: { personId: k.person_id },
     };
-  // One event object, refilled: the history writer reads each before asking for the next.
-  const refs: (string | null | undefined)[] = [];
-  const event = { entityType: "grant", entityId: "", action: create, afterJson: "", refs };
-  for (const g of inserts.grants) {
-    event.entityId = g.id;
-    event.afterJson = grantImage(g);
-    // What the image names (it is not parsed again), and the account holding its asset.
-    refs[0] = g.target_account_id;
-    refs[1] = g.subject_person_id;
-    refs[2] = g.subject_account_id;
-    refs[3] = g.target_asset_id ? assetHolder.get(g.target_asset_id) : null;
-    yield event;
+  // Created grants: one event per run of at most GRANT_BATCH grants on one account (they are in
+  // account order), listing each grant's image with its ID. An import of 100,000 grants writes a
+  // few hundred events instead of 100,000: the history stays complete and chained, at a fraction
+  // of the rows, indexes and hashing.
+  const grants = inserts.grants;
+  for (let from = 0; from < grants.length; ) {
+    const accountId = grants[from]!.target_account_id;
+    let to = from;
+    while (to < grants.length && to - from < GRANT_BATCH && grants[to]!.target_account_id === accountId) to++;
+    const refs = new Set<string>();
+    let json = `{"accountId":${q(accountId)},"grants":[`;
+    for (let i = from; i < to; i++) {
+      const g = grants[i]!;
+      json += i === from ? grantImage(g) : `,${grantImage(g)}`;
+      // What the images name (`namedRefs`; they are not parsed again), and the account holding a
+      // shared asset.
+      const subject = g.subject_person_id ?? g.subject_account_id;
+      if (subject) refs.add(subject);
+      const holder = g.target_asset_id ? assetHolder.get(g.target_asset_id) : undefined;
+      if (holder && holder !== accountId) refs.add(holder);
+    }
+    yield {
+      entityType: GRANT_BATCH_ENTITY,
+      entityId: accountId,
+      action: "import",
+      afterJson: `${json}]}`,
+      refs: [...refs],
+    };
+    from = to;
   }
 }
 
@@ -184,12 +205,14 @@ async function insertGrants(root: Kysely<DB>, trx: Kysely<DB>, grants: AccessGra
 const q = JSON.stringify;
 
 /**
- * A created grant's history image: its subject, target and details, without empty fields. Written
- * straight as canonical JSON (keys in code-unit order), the text `canonicalJson` gives for it.
+ * A created grant's history image: its ID, subject, target and details, without empty fields.
+ * Written straight as canonical JSON (keys in code-unit order), the text `canonicalJson` gives
+ * for it.
  */
 export function grantImage(
   g: Pick<
     AccessGrantTable,
+    | "id"
     | "subject_type"
     | "subject_person_id"
     | "subject_account_id"
@@ -203,6 +226,7 @@ export function grantImage(
   let s = "{";
   if (g.expires_on != null) s += `"expires_on":${q(g.expires_on)},`;
   if (g.granted_on != null) s += `"granted_on":${q(g.granted_on)},`;
+  s += `"id":${q(g.id)},`;
   if (g.invited_on != null) s += `"invited_on":${q(g.invited_on)},`;
   if (g.notes != null) s += `"notes":${q(g.notes)},`;
   s += `"role":${q(g.role)},"status":${q(g.status)},`;

@@ -28,6 +28,20 @@ describe("the accounts and people a history event concerns", () => {
     ).toEqual(["a", "p"]);
   });
 
+  it("a batch of imported grants names its account and each grant's person or partner", () => {
+    expect(
+      namedRefs("grant_batch", null, {
+        accountId: "a",
+        grants: [
+          { id: "g1", subject_type: "person", subject_person_id: "p", target: { accountId: "a" } },
+          { id: "g2", subject_type: "partner", subject_account_id: "b", target: { accountId: "a" } },
+          { id: "g3", subject_type: "system_user", subject_name: "bot", target: { accountId: "a" } },
+        ],
+      }).sort(),
+    ).toEqual(["a", "b", "p"]);
+    expect(namedRefs("grant_batch", null, { accountId: "a", grants: "none" })).toEqual(["a"]);
+  });
+
   it("assets, requests and reviews name their account; other events and odd images name nothing", () => {
     expect(namedRefs("asset", null, { accountId: "a", name: "Ads" })).toEqual(["a"]);
     expect(namedRefs("review", null, { accountId: "a" })).toEqual(["a"]);

@@ -83,6 +83,27 @@ export async function backfillHistoryRefs(db: Kysely<any>): Promise<void> {
     sql`select h.workspace_id, x.account_id as ref_id, h.seq from history h
       join platform_asset x on x.workspace_id = h.workspace_id and x.id = h.entity_id
       where h.entity_type = 'asset'`,
+    // Grants created together by an import (entity: their account, written after this
+    // migration first ran): each grant's person or partner, and the holder of a shared asset.
+    ...(t.pg
+      ? [
+          sql`select h.workspace_id, coalesce(j.value->>'subject_person_id', j.value->>'subject_account_id') as ref_id, h.seq
+            from history h cross join lateral jsonb_array_elements(h.after->'grants') j(value)
+            where h.entity_type = 'grant_batch'`,
+          sql`select h.workspace_id, x.account_id as ref_id, h.seq
+            from history h cross join lateral jsonb_array_elements(h.after->'grants') j(value)
+            join platform_asset x on x.workspace_id = h.workspace_id and x.id = j.value->'target'->>'assetId'
+            where h.entity_type = 'grant_batch' and x.account_id <> h.entity_id`,
+        ]
+      : [
+          sql`select h.workspace_id, coalesce(j.value->>'subject_person_id', j.value->>'subject_account_id') as ref_id, h.seq
+            from history h, json_each(h.after, '$.grants') j
+            where h.entity_type = 'grant_batch'`,
+          sql`select h.workspace_id, x.account_id as ref_id, h.seq
+            from history h, json_each(h.after, '$.grants') j
+            join platform_asset x on x.workspace_id = h.workspace_id and x.id = j.value->'target'->>'assetId'
+            where h.entity_type = 'grant_batch' and x.account_id <> h.entity_id`,
+        ]),
   ];
   await sql`insert into history_ref (workspace_id, ref_id, seq)
     select distinct r.workspace_id, r.ref_id, r.seq from (${sql.join(parts, sql` union all `)}) r

@@ -23,6 +23,15 @@ export interface HistoryEvent {
   summary?: string | null;
 }
 
+/**
+ * What an event did, in words: "change role grant"; a batch of grants created by one import
+ * (`grant_batch`) reads "imported 240 grants on Client BC" from its summary.
+ */
+export function eventWords(e: Pick<HistoryEvent, "action" | "entityType" | "summary">): string {
+  if (e.entityType === "grant_batch") return `imported ${e.summary ?? "grants"}`;
+  return `${e.action.replaceAll("-", " ")} ${e.entityType.replace("_", " ")}`;
+}
+
 /** The workspace's record, fetched once per screen and shared through the query cache. */
 export function useRecord(workspaceId: string | undefined) {
   const enabled = !!workspaceId;

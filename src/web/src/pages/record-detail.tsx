@@ -9,6 +9,7 @@ import { ChangeRuleCard } from "./change-rule.tsx";
 import { FINDING_TITLES, TONE } from "./dashboard.tsx";
 import {
   type AccountPageData,
+  eventWords,
   type GrantGroup,
   type GrantSource,
   type HistoryEvent,
@@ -250,8 +251,10 @@ function Events({
             <time dateTime={e.at} className={muted}>
               {new Date(e.at).toLocaleString()}
             </time>{" "}
-            — {e.actorLabel} {e.action.replaceAll("-", " ")} {e.entityType.replace("_", " ")}
-            {e.summary && <span className="text-slate-700 dark:text-slate-300">: {e.summary}</span>}
+            — {e.actorLabel} {eventWords(e)}
+            {e.summary && e.entityType !== "grant_batch" && (
+              <span className="text-slate-700 dark:text-slate-300">: {e.summary}</span>
+            )}
           </li>
         ))}
       </ol>

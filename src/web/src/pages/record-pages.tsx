@@ -4,7 +4,7 @@ import { getPlatform } from "../../../core/catalog/index.ts";
 import { atLeast, type Workspace } from "../api.ts";
 import { AppShell } from "../components/shell.tsx";
 import { Alert, Badge, Button, Card, Loading, PageTitle } from "../components/ui.tsx";
-import { type RecordData, useHistory, useRecord } from "./record-api.ts";
+import { eventWords, type RecordData, useHistory, useRecord } from "./record-api.ts";
 import { OrganizationForm, orgKindLabel, SharedLoginForm } from "./record-edit.tsx";
 import { AddAccountForm, AddPersonForm } from "./record-forms.tsx";
 import { useWorkspace } from "./workspace-pages.tsx";
@@ -147,7 +147,7 @@ export function Timeline({ workspaceId, ids }: { workspaceId: string; ids: strin
           <time dateTime={e.at} className="text-slate-600 dark:text-slate-400">
             {new Date(e.at).toLocaleString()}
           </time>{" "}
-          — {e.actorLabel} {e.action.replaceAll("-", " ")} {e.entityType.replace("_", " ")}
+          — {e.actorLabel} {eventWords(e)}
         </li>
       ))}
     </ol>
