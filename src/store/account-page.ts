@@ -613,7 +613,7 @@ export async function timelineOf(
     .select("s.seq")
     .orderBy("s.seq", "desc")
     .limit(n);
-  // A batch of imported grants is shown by its size: its image, which lists up to a thousand
+  // A batch of imported grants is shown by its size: its image, which lists up to 200
   // grants, is counted by the database rather than read here.
   const after = isPostgres(db)
     ? sql<unknown>`case when entity_type = ${GRANT_BATCH_ENTITY} then jsonb_build_object('count', jsonb_array_length(after->'grants')) else after end`

@@ -50,7 +50,7 @@ class Rollback extends Error {}
 const IMPORT_CACHE_KIB = 256 * 1024;
 
 /** The most created grants one history event of an import lists (see `createdEvents`). */
-const GRANT_BATCH = 1000;
+const GRANT_BATCH = 200;
 
 const GRANT_FIELDS = ["role", "status", "invited_on", "granted_on", "expires_on", "notes"] as const;
 type GrantFields = Pick<AccessGrantTable, (typeof GRANT_FIELDS)[number]>;
