@@ -572,7 +572,7 @@ export interface MixResult {
   /** Connection errors and timeouts by code or message. */
   errorKinds: Map<string, number>;
   byKind: Map<string, KindStats>;
-  /** Evenly paced runs: requests, p50, p99 and max by 5-second window (when they were due). */
+  /** Paced runs: requests, p50, p99 and max by 5-second window (when they were due). */
   byWindow?: string[][];
 }
 
@@ -585,12 +585,19 @@ export interface MixResult {
  * - pace "even": one request every 1000/rate ms (open loop, over at most `connections`
  *   keep-alive connections), each timed from when it was due, so a stalled server is not let off
  *   by sending less (no coordinated omission).
+ * - pace "poisson": the same, with independent (Poisson) arrivals at the same mean rate.
  */
 export async function runMix(
   server: Server,
   cookie: string,
   ids: Ids,
-  opts: { seconds: number; rate: number; connections: number; seed?: number; pace?: "autocannon" | "even" },
+  opts: {
+    seconds: number;
+    rate: number;
+    connections: number;
+    seed?: number;
+    pace?: "autocannon" | "even" | "poisson";
+  },
 ): Promise<MixResult> {
   const next = mixer(ids, opts.seed ?? 99);
   const byKind = new Map<string, KindStats>(
@@ -599,13 +606,14 @@ export async function runMix(
   const headers = { cookie, origin: server.url, "content-type": "application/json" };
   type Ctx = { kind?: string; t0?: number };
   const errorKinds = new Map<string, number>();
-  if (opts.pace === "even") {
+  if (opts.pace === "even" || opts.pace === "poisson") {
     const latencies: number[] = [];
     const windows: number[][] = [];
     const t0 = performance.now();
     let timeouts = 0;
     await paced(server.url, next, {
       ...opts,
+      arrivals: opts.pace,
       headers,
       done: (q, status, latency) => {
         // By the 5-second window it was due in (now − latency).
@@ -723,8 +731,11 @@ export interface PacedRequest {
 }
 
 /**
- * Send `next()` every 1000/rate ms for `seconds` (open loop) over at most `connections` keep-alive
- * connections, and report each answer's status and its time from when the request was due.
+ * Send `next()` at `rate` requests/s for `seconds` (open loop) over at most `connections`
+ * keep-alive connections, and report each answer's status and its time from when the request was
+ * due. Arrivals "even": one every 1000/rate ms; "poisson": independent arrivals at the same mean
+ * rate (exponential gaps from a seeded generator), as many users acting on their own produce, so
+ * requests sometimes come close together.
  */
 export async function paced<Q extends PacedRequest>(
   url: string,
@@ -736,6 +747,8 @@ export async function paced<Q extends PacedRequest>(
     headers?: Record<string, string>;
     done: (q: Q, status: number, latencyMs: number) => void;
     failed: (q: Q, code: string) => void;
+    arrivals?: "even" | "poisson";
+    seed?: number;
   },
 ): Promise<void> {
   // FIFO over a bounded pool keeps every connection busy, so none sits idle until the server closes it.
@@ -743,6 +756,12 @@ export async function paced<Q extends PacedRequest>(
   const total = Math.round(opts.rate * opts.seconds);
   const interval = 1000 / opts.rate;
   const start = performance.now() + 5;
+  // When each request is due, in ms after `start`.
+  const offsets = new Float64Array(total);
+  const random = rng(opts.seed ?? 1);
+  for (let i = 1; i < total; i++)
+    offsets[i] =
+      opts.arrivals === "poisson" ? offsets[i - 1]! - interval * Math.log(1 - random()) : i * interval;
   let sent = 0;
   let finished = 0;
   await new Promise<void>((resolve) => {
@@ -781,8 +800,8 @@ export async function paced<Q extends PacedRequest>(
     };
     const tick = () => {
       const now = performance.now();
-      while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
-      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+      while (sent < total && start + offsets[sent]! <= now) fire(start + offsets[sent++]!);
+      if (sent < total) setTimeout(tick, Math.max(0, start + offsets[sent]! - performance.now()));
     };
     setTimeout(tick, 5);
   });

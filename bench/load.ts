@@ -2,9 +2,11 @@
 // `delvia serve` on 127.0.0.1 whose workspace holds 1,000,000 grants (or the number given), on
 // SQLite, and on PostgreSQL too when DELVIA_TEST_DATABASE_URL is set.
 //
-// After 10 s of the mix to warm up, two runs each: the requests evenly paced (one every 2 ms, each timed from when it was due; the
-// target applies to this run), then autocannon's own rate limit, which sends each connection's
-// share of a second back to back, so the server meets bursts of 50 requests at once.
+// After 10 s of the mix to warm up, three runs each: the requests evenly paced (one every 2 ms,
+// each timed from when it was due; the target applies to this run); then arriving independently
+// at the same mean rate (Poisson), as requests from many people do, so some come close together;
+// then autocannon's own rate limit, which sends each connection's share of a second back to back,
+// so the server meets bursts of 50 requests at once.
 import { availableParallelism, loadavg } from "node:os";
 import {
   cpuSeconds,
@@ -56,7 +58,7 @@ for (const kind of kinds) {
         `${WARM_SECONDS} s of the mix, unmeasured (p50 / p99)`,
         `${ms(warmUp.p50)} / ${ms(warmUp.p99)}`,
       ]);
-      for (const pace of ["even", "autocannon"] as const) {
+      for (const pace of ["even", "poisson", "autocannon"] as const) {
         const before = await server.memory();
         const cpu0 = [cpuSeconds(server.pid), cpuSeconds()];
         log(`${kind}: running ${RATE} req/s (${pace}) for ${SECONDS} s over ${CONNECTIONS} connections`);
@@ -71,7 +73,11 @@ for (const kind of kinds) {
         );
         const after = await server.memory();
         const load = loadavg()[0]!;
-        const paceLabel = pace === "even" ? "evenly paced" : "autocannon (bursts of 50)";
+        const paceLabel = {
+          even: "evenly paced",
+          poisson: "Poisson arrivals",
+          autocannon: `autocannon (bursts of ${CONNECTIONS})`,
+        }[pace];
 
         console.log(`\n## ${kind}, ${n(grants)} grants, ${mix}, ${paceLabel}\n`);
         if (pace === "even") {
