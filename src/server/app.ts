@@ -9,6 +9,7 @@ import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { durable } from "../store/bulk-insert.ts";
+import { scanInThreads } from "../store/findings-scan.ts";
 import type { DB } from "../store/schema.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
 import { AccessService } from "./access-service.ts";
@@ -205,6 +206,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", searchRoutes(deps));
   const access = deps.access ?? new AccessService(deps.db);
   countOutsidersFromIndex(deps.db, access);
+  scanInThreads(deps.db);
   const notifier =
     deps.notifier ?? new Notifier({ db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, logger });
   api.route("/", accessRoutes(deps, access));

@@ -18,6 +18,7 @@ import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import { AccountInput, GrantInput, PersonInput, SharedLoginInput } from "../core/record/schemas.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "../store/database.ts";
 import { listStoredFindings, loadAccountFacts, loadFindingsInput } from "../store/findings.ts";
+import { scanInThreads, scanThreads, scanWorkspace } from "../store/findings-scan.ts";
 import { verifyHistory } from "../store/history.ts";
 import { importSheet } from "../store/import-sheet.ts";
 import { migrateToLatest } from "../store/migrate.ts";
@@ -475,6 +476,31 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           await other.close();
         }
       });
+
+      it.skipIf(dialect === "postgres")(
+        "a full scan in a worker thread (the server's, on a SQLite file) stores exactly what a scan in process finds",
+        async () => {
+          const clock = fixedClock(`${TODAY}T09:00:00.000Z`);
+          const w = await workspace();
+          const db = database.db;
+          const ops = fc.sample(opArb, { numRuns: 40, seed: 11 });
+          for (const op of ops) await apply(w, op);
+          const here = scanFindings(await loadFindingsInput(db, w.workspaceId, TODAY), findingsCatalog);
+          expect(here.length).toBeGreaterThan(3);
+          expect(new Set(here.map((f) => f.rule)).size).toBeGreaterThan(2);
+          const started = scanThreads.started;
+          scanInThreads(db);
+          const threaded = await scanWorkspace(db, w.workspaceId, TODAY);
+          expect(threaded.map(shape)).toEqual(here.map(shape));
+          // The server's refresh scans there too, and stores what it found.
+          expect(await refreshFindings(db, clock, w.workspaceId)).toBe("full");
+          expect(scanThreads.started).toBe(started + 2);
+          const stored = (await listStoredFindings(db, w.workspaceId, TODAY)).filter(
+            (f) => f.status !== "resolved",
+          );
+          expect(stored.map(shape).sort()).toEqual(here.map(shape).sort());
+        },
+      );
 
       it("lets requests that arrive during a refresh share one next refresh, which sees what they wrote", async () => {
         const clock = fixedClock(`${TODAY}T09:00:00.000Z`);

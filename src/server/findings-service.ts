@@ -29,6 +29,7 @@ import {
   recordChangesBetween,
   type StoredFinding,
 } from "../store/findings.ts";
+import { scanWorkspace } from "../store/findings-scan.ts";
 import type { DB } from "../store/schema.ts";
 import type { AccessService } from "./access-service.ts";
 
@@ -212,7 +213,7 @@ async function refreshNow(
     }
   }
   if (!fullScan) return "stale";
-  const found = scanFindings(await loadFindingsInput(db, workspaceId, day), findingsCatalog);
+  const found = await scanWorkspace(db, workspaceId, day);
   await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head });
   CHECKED.get(db)?.delete(workspaceId);
   return "full";
