@@ -419,6 +419,8 @@ export function recordRoutes(deps: RouteDeps) {
       method: "get",
       path: "/workspaces/{workspaceId}/history",
       summary: "History of one or more records, newest first",
+      description:
+        "Events whose entity is one of the given IDs. Grants created by an import are listed together in `grant_batch` events (`action: import`), whose entity is the account they were recorded in and whose `after` holds each grant's image with its `id`: ask for the account to see them, or read an account's or a person's timeline (`…/accounts/{id}/history`, `…/people/{id}/history`), which also lists every event that names them.",
       tags: ["Record"],
       request: {
         params: WorkspaceParams,
