@@ -158,6 +158,29 @@ function pageIds(db: Kysely<DB>, workspaceId: string, q: GrantQuery, extra: numb
 }
 
 /**
+ * Grants (alias `g`) joined to what names them: their account (`ta`), asset (`x`), person (`p`),
+ * partner account (`pa`) and shared login (`sl`), each by its key within the workspace.
+ */
+export function withGrantNames(q: SelectQueryBuilder<DB & { g: AccessGrantTable }, "g", object>) {
+  return q
+    .innerJoin("platform_account as ta", (j) =>
+      j.onRef("ta.workspace_id", "=", "g.workspace_id").onRef("ta.id", "=", "g.target_account_id"),
+    )
+    .leftJoin("platform_asset as x", (j) =>
+      j.onRef("x.workspace_id", "=", "g.workspace_id").onRef("x.id", "=", "g.target_asset_id"),
+    )
+    .leftJoin("person as p", (j) =>
+      j.onRef("p.workspace_id", "=", "g.workspace_id").onRef("p.id", "=", "g.subject_person_id"),
+    )
+    .leftJoin("platform_account as pa", (j) =>
+      j.onRef("pa.workspace_id", "=", "g.workspace_id").onRef("pa.id", "=", "g.subject_account_id"),
+    )
+    .leftJoin("shared_login as sl", (j) =>
+      j.onRef("sl.workspace_id", "=", "g.workspace_id").onRef("sl.id", "=", "g.subject_shared_login_id"),
+    );
+}
+
+/**
  * Pages of several groups in two queries: the IDs of every group (each an index range, combined
  * with UNION ALL), then those grants with their labels. `limit + 1` IDs are read per group to know
  * whether another page follows.
@@ -176,26 +199,14 @@ export async function grantPages(
       .select([sql<number>`${i}`.as("grp"), "id"]);
     union = union ? union.unionAll(part) : part;
   });
-  const rows = await db
+  // The IDs drive the query: the subquery stays first, ahead of the left joins, or SQLite would
+  // read the workspace's grants to find them.
+  const fromIds = db
     .selectFrom(union.as("u"))
     .innerJoin("access_grant as g", (j) =>
       j.onRef("g.id", "=", "u.id" as never).on("g.workspace_id", "=", workspaceId),
-    )
-    .innerJoin("platform_account as ta", (j) =>
-      j.onRef("ta.workspace_id", "=", "g.workspace_id").onRef("ta.id", "=", "g.target_account_id"),
-    )
-    .leftJoin("person as p", (j) =>
-      j.onRef("p.workspace_id", "=", "g.workspace_id").onRef("p.id", "=", "g.subject_person_id"),
-    )
-    .leftJoin("platform_account as pa", (j) =>
-      j.onRef("pa.workspace_id", "=", "g.workspace_id").onRef("pa.id", "=", "g.subject_account_id"),
-    )
-    .leftJoin("shared_login as sl", (j) =>
-      j.onRef("sl.workspace_id", "=", "g.workspace_id").onRef("sl.id", "=", "g.subject_shared_login_id"),
-    )
-    .leftJoin("platform_asset as x", (j) =>
-      j.onRef("x.workspace_id", "=", "g.workspace_id").onRef("x.id", "=", "g.target_asset_id"),
-    )
+    ) as unknown as SelectQueryBuilder<DB & { g: AccessGrantTable }, "g", object>;
+  const rows = await withGrantNames(fromIds)
     .leftJoin("platform_account as xa", (j) =>
       j.onRef("xa.workspace_id", "=", "x.workspace_id").onRef("xa.id", "=", "x.account_id"),
     )

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import { type FindingsCatalog, hasDeparted, isLiveGrant, nameKey } from "../core/findings/rules.ts";
+import { withGrantNames } from "./account-page.ts";
 import type { StoredFinding } from "./findings.ts";
 import type { AccessGrantTable, DB } from "./schema.ts";
 
@@ -219,25 +220,7 @@ async function listGrants(
       .where("g.workspace_id", "=", ws)
       .where(filter)
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("access_grant as g")
-      .where("g.workspace_id", "=", ws)
-      .where(filter)
-      .innerJoin("platform_account as ta", (j) =>
-        j.onRef("ta.workspace_id", "=", "g.workspace_id").onRef("ta.id", "=", "g.target_account_id"),
-      )
-      .leftJoin("platform_asset as x", (j) =>
-        j.onRef("x.workspace_id", "=", "g.workspace_id").onRef("x.id", "=", "g.target_asset_id"),
-      )
-      .leftJoin("person as p", (j) =>
-        j.onRef("p.workspace_id", "=", "g.workspace_id").onRef("p.id", "=", "g.subject_person_id"),
-      )
-      .leftJoin("platform_account as pa", (j) =>
-        j.onRef("pa.workspace_id", "=", "g.workspace_id").onRef("pa.id", "=", "g.subject_account_id"),
-      )
-      .leftJoin("shared_login as sl", (j) =>
-        j.onRef("sl.workspace_id", "=", "g.workspace_id").onRef("sl.id", "=", "g.subject_shared_login_id"),
-      )
+    withGrantNames(db.selectFrom("access_grant as g").where("g.workspace_id", "=", ws).where(filter))
       .select([
         "g.id",
         "g.subject_type",
