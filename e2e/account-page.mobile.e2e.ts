@@ -138,6 +138,9 @@ describe("the account page of a large account", () => {
       .first()
       .waitFor();
     await shot(desktop, "desktop-account-01-large");
+    const desktopHistory = desktop.getByRole("region", { name: "History" });
+    await desktopHistory.getByRole("listitem").first().waitFor();
+    await desktopHistory.screenshot({ path: join(SCREENSHOTS, "desktop-account-02-history.png") });
 
     // The person page: their grants and changes from one request too.
     await page.getByRole("link", { name: "Store manager 13" }).click();
@@ -147,8 +150,19 @@ describe("the account page of a large account", () => {
       .getByRole("link", { name: "Harbor Foods BC" })
       .waitFor();
     await shot(page, "phone-person-01");
+    // Their history lists the import that gave them access, by the account it was on.
+    const personHistory = page.getByRole("region", { name: "History" });
+    expect(await personHistory.getByRole("listitem").first().textContent()).toContain(
+      "imported 2 grants on Harbor Foods BC",
+    );
+    // As the phone shows it scrolled to the end, above the fixed navigation bar.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.screenshot({ path: join(SCREENSHOTS, "phone-person-02-history.png") });
     await desktop.goto(page.url());
     await desktop.getByRole("heading", { level: 2, name: /Store manager 13/ }).waitFor();
     await shot(desktop, "desktop-person-01");
+    await desktop
+      .getByRole("region", { name: "History" })
+      .screenshot({ path: join(SCREENSHOTS, "desktop-person-02-history.png") });
   });
 });

@@ -4,7 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import { isoDay } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import { recheckFindings } from "../core/findings/recheck.ts";
-import { type Finding, SEVERITIES, scanFindings } from "../core/findings/rules.ts";
+import { type Finding, SEVERITIES } from "../core/findings/rules.ts";
 import { type FindingInvolvement, findingInvolvement } from "../store/finding-involvement.ts";
 import {
   affectedScope,
@@ -22,7 +22,6 @@ import {
   hasLegacyFindings,
   listFindingsPage,
   loadAccountFacts,
-  loadFindingsInput,
   loadScopeInput,
   needsScan,
   reconcileFindings,
@@ -297,9 +296,21 @@ export async function workspaceFindings(
         : await countFindingsOf(db, workspaceId, day, statuses, query.organizationId);
     return { asOf: day, counts: counts.bySeverity, statuses: counts.byStatus, total, ...page };
   }
-  const input = await loadFindingsInput(db, workspaceId, day);
-  const orgOf = new Map(input.accounts.map((a) => [a.id, a.organizationId]));
-  const all: StoredFinding[] = scanFindings(input, findingsCatalog).map((f) => ({
+  // Another day: the whole record scanned as of then (in a worker thread on a SQLite file, as
+  // the day's own scan), nothing stored.
+  const orgOf =
+    query.organizationId === undefined
+      ? null
+      : new Map(
+          (
+            await db
+              .selectFrom("platform_account")
+              .select(["id", "organization_id"])
+              .where("workspace_id", "=", workspaceId)
+              .execute()
+          ).map((a) => [a.id, a.organization_id]),
+        );
+  const all: StoredFinding[] = (await scanWorkspace(db, workspaceId, day)).map((f) => ({
     ...f,
     status: "open",
     reason: null,
@@ -318,8 +329,7 @@ export async function workspaceFindings(
     .filter(
       (f) =>
         statuses.includes("open") &&
-        (query.organizationId === undefined ||
-          (f.accountId && orgOf.get(f.accountId) === query.organizationId)),
+        (orgOf === null || (f.accountId && orgOf.get(f.accountId) === query.organizationId)),
     )
     .sort(order);
   const rest = cursor ? matching.filter((f) => order(f, cursor) > 0) : matching;

@@ -122,8 +122,8 @@ function* createdEvents(
       after: { personId: k.person_id },
     };
   // Created grants: one event per run of at most GRANT_BATCH grants on one account (they are in
-  // account order), listing each grant's image with its ID. An import of 100,000 grants writes a
-  // few hundred events instead of 100,000: the history stays complete and chained, at a fraction
+  // account order), listing each grant's image with its ID. An import of 100,000 grants writes
+  // hundreds of events instead of 100,000: the history stays complete and chained, at a fraction
   // of the rows, indexes and hashing.
   const grants = inserts.grants;
   for (let from = 0; from < grants.length; ) {

@@ -19,6 +19,7 @@ interface F {
   guide: string | null;
   reason: string | null;
   severity: string;
+  accountId: string | null;
 }
 
 const SHEET = `platform,account,account_org,subject,subject_type,email,subject_org,role,person_status
@@ -468,6 +469,19 @@ for (const dialect of ["sqlite", "postgres"] as TestDialect[]) {
         next = page.nextCursor;
       } while (next);
       expect(laterPaged).toEqual(later.findings.map((f) => f.key));
+      // Another day, by organization: that day's findings on the organization's accounts only.
+      const accounts = await readJson<{ accounts: { id: string; organizationId: string }[] }>(
+        await t.call("GET", `${base}/accounts`, { cookie }),
+      );
+      const clientAccounts = new Set(
+        accounts.accounts.filter((a) => a.organizationId === client.id).map((a) => a.id),
+      );
+      const laterOnClient = await get(`asOf=2027-06-01&limit=1000&organizationId=${client.id}`);
+      expect(laterOnClient.findings.length).toBeGreaterThan(0);
+      expect(laterOnClient.findings.length).toBeLessThan(later.findings.length);
+      expect(laterOnClient.findings.map((f) => f.key)).toEqual(
+        later.findings.filter((f) => f.accountId && clientAccounts.has(f.accountId)).map((f) => f.key),
+      );
     });
 
     it("refuses a cursor it did not give, a page size out of range and an unknown state, naming each", async () => {

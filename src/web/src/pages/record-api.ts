@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { GRANT_BATCH_ENTITY } from "../../../core/history/refs.ts";
 import type {
   AccountView,
   AssetView,
@@ -24,12 +25,20 @@ export interface HistoryEvent {
 }
 
 /**
- * What an event did, in words: "change role grant"; a batch of grants created by one import
- * (`grant_batch`) reads "imported 240 grants on Client BC" from its summary.
+ * What an event did, in words ("change role grant"), and the few words of detail shown after it
+ * (its summary). A batch of grants created by one import reads "imported 240 grants on Client BC",
+ * its summary being part of the words.
  */
-export function eventWords(e: Pick<HistoryEvent, "action" | "entityType" | "summary">): string {
-  if (e.entityType === "grant_batch") return `imported ${e.summary ?? "grants"}`;
-  return `${e.action.replaceAll("-", " ")} ${e.entityType.replace("_", " ")}`;
+export function eventWords(e: Pick<HistoryEvent, "action" | "entityType" | "summary">): {
+  words: string;
+  detail: string | null;
+} {
+  if (e.entityType === GRANT_BATCH_ENTITY)
+    return { words: `imported ${e.summary ?? "grants"}`, detail: null };
+  return {
+    words: `${e.action.replaceAll("-", " ")} ${e.entityType.replace("_", " ")}`,
+    detail: e.summary ?? null,
+  };
 }
 
 /** The workspace's record, fetched once per screen and shared through the query cache. */

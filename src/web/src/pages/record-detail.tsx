@@ -246,17 +246,18 @@ function Events({
   return (
     <>
       <ol className="flex flex-col gap-2">
-        {events.map((e) => (
-          <li key={e.id} className="text-sm">
-            <time dateTime={e.at} className={muted}>
-              {new Date(e.at).toLocaleString()}
-            </time>{" "}
-            — {e.actorLabel} {eventWords(e)}
-            {e.summary && e.entityType !== "grant_batch" && (
-              <span className="text-slate-700 dark:text-slate-300">: {e.summary}</span>
-            )}
-          </li>
-        ))}
+        {events.map((e) => {
+          const { words, detail } = eventWords(e);
+          return (
+            <li key={e.id} className="text-sm">
+              <time dateTime={e.at} className={muted}>
+                {new Date(e.at).toLocaleString()}
+              </time>{" "}
+              — {e.actorLabel} {words}
+              {detail && <span className="text-slate-700 dark:text-slate-300">: {detail}</span>}
+            </li>
+          );
+        })}
       </ol>
       <MorePages q={older} hasMore={hasMore} more={more} setMore={setMore}>
         Show older changes

@@ -147,7 +147,7 @@ export function Timeline({ workspaceId, ids }: { workspaceId: string; ids: strin
           <time dateTime={e.at} className="text-slate-600 dark:text-slate-400">
             {new Date(e.at).toLocaleString()}
           </time>{" "}
-          — {e.actorLabel} {eventWords(e)}
+          — {e.actorLabel} {eventWords(e).words}
         </li>
       ))}
     </ol>
