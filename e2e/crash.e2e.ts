@@ -281,7 +281,8 @@ describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost
     const admin = await pgClient(PG_URL);
     await admin.query(`create database "${name}"`);
     const url = withDatabase(PG_URL, name);
-    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const inspector = "delvia-crash-inspect";
+    const pool = new pg.Pool({ connectionString: url, max: 2, application_name: inspector });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     let amcheck: boolean | undefined;
     try {
@@ -292,6 +293,19 @@ describe("crash safety: SIGKILL mid-write, restart, nothing acknowledged is lost
           rounds: PG_ROUNDS,
           workspaces: 1,
           inspect: async (workspaceIds) => {
+            // A COMMIT the killed server had already sent still lands: its PostgreSQL session
+            // finishes the statement before it notices the client is gone. Read once every
+            // session of the killed server has ended, so what is read is final.
+            for (let i = 0; ; i++) {
+              const r = await admin.query(
+                "select count(*)::int as n from pg_stat_activity where datname = $1 and application_name <> $2",
+                [name, inspector],
+              );
+              if (r.rows[0].n === 0) break;
+              if (i === 200)
+                throw new Error(`the killed server's PostgreSQL sessions did not end: ${r.rows[0].n}`);
+              await sleep(50);
+            }
             if (amcheck === undefined) {
               try {
                 await sql`create extension if not exists amcheck`.execute(db);
