@@ -25,7 +25,7 @@ import { migrateToLatest } from "../store/migrate.ts";
 import * as record from "../store/record.ts";
 import { testSchemaName } from "../store/test-schema.ts";
 import { AccessService } from "./access-service.ts";
-import { countOutsidersFromIndex, refreshFindings } from "./findings-service.ts";
+import { countOutsidersFromIndex, refreshFindings, workspaceFindings } from "./findings-service.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 const tmp = mkdtempSync(join(tmpdir(), "delvia-findings-"));
@@ -421,6 +421,15 @@ for (const dialect of ["sqlite", "postgres"] as const) {
                     findingsCatalog,
                   );
                   expect(stored.map(shape).sort()).toEqual(full.map(shape).sort());
+                  // What the list serves (counts and first page, kept by this server under the
+                  // findings version since an earlier batch) is what is stored now.
+                  const served = await workspaceFindings(db, clock, w.workspaceId, { limit: 500 });
+                  expect(served.findings.map(shape).sort()).toEqual(stored.map(shape).sort());
+                  expect(served.total).toBe(stored.length);
+                  for (const severity of ["critical", "high", "medium", "low"] as const)
+                    expect(served.counts[severity], severity).toBe(
+                      stored.filter((f) => f.severity === severity && f.status === "open").length,
+                    );
                 }
                 expect(await verifyHistory(db, w.workspaceId)).toMatchObject({ ok: true });
               },

@@ -984,6 +984,7 @@ export async function reconcileFindings(
     const updates: Record<string, unknown>[] = [];
     const resolves: string[] = [];
     const events: HistoryDraft[] = [];
+    let severityChanged = false;
     for (const f of found) {
       if (scope && !findingInScope(f, scope))
         throw new Error(`A re-check of some findings found ${f.key}, outside its scope.`);
@@ -1038,6 +1039,7 @@ export async function reconcileFindings(
         });
       } else if (differs(row, f)) {
         updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
+        if (row.severity !== f.severity) severityChanged = true;
       }
     }
     for (const [key, row] of existing) {
@@ -1076,10 +1078,27 @@ export async function reconcileFindings(
         .executeTakeFirst();
       if (later) head = options.basedOn;
     }
-    await trx.deleteFrom("finding_scan").where("workspace_id", "=", workspaceId).execute();
+    // The scan mark, and the counts of scans that changed finding rows and what their counts
+    // read (`findingsVersion`).
+    const counted = inserts.length + reopens.length + resolves.length > 0 || severityChanged ? 1 : 0;
+    const changed = counted || updates.length > 0 ? 1 : 0;
     await trx
       .insertInto("finding_scan")
-      .values({ workspace_id: workspaceId, history_head: head, as_of: asOf })
+      .values({
+        workspace_id: workspaceId,
+        history_head: head,
+        as_of: asOf,
+        rows_version: changed,
+        counts_version: counted,
+      })
+      .onConflict((oc) =>
+        oc.column("workspace_id").doUpdateSet({
+          history_head: head,
+          as_of: asOf,
+          rows_version: sql<number>`finding_scan.rows_version + ${changed}`,
+          counts_version: sql<number>`finding_scan.counts_version + ${counted}`,
+        }),
+      )
       .execute();
     return {
       opened: inserts.length,
@@ -1201,23 +1220,38 @@ export interface FindingCounts {
 }
 
 /**
- * A version of the workspace's stored findings, in one round trip. Every decision on a finding,
- * and every finding a scan opens, reopens or resolves, appends a history event of entity type
+ * Versions of the workspace's stored findings, in one round trip. Every decision on a finding, and
+ * every finding a scan opens, reopens or resolves, appends a history event of entity type
  * "finding" in the same transaction: the newest one's sequence number (one entry of the partial
- * index of finding events; the literal condition lets the planner use it). A scan that only
- * re-words findings (a renamed person or account) writes no event, but every stored scan moves the
- * scan mark (`finding_scan`: the history head it covers, which only grows, and its day). While
- * both stand, the workspace's finding rows are unchanged.
+ * index of finding events; the literal condition lets the planner use it). A scan that changes
+ * rows without an event (re-words a finding, as when a person is renamed, or changes its
+ * severity) counts itself on the scan mark: `rows_version` for any row it changed,
+ * `counts_version` when it also changed which findings exist or a severity. While the event, a
+ * count and the scan's day stand, the rows (`rows`) or what the counts by state and severity read
+ * (`counts`) are unchanged; a re-check that found what was stored moves neither.
  */
-export async function findingsVersion(db: Kysely<DB>, workspaceId: string): Promise<string> {
-  const r = await sql<{ event: number | string | null; head: number | string | null; day: string | null }>`
+export async function findingsVersion(
+  db: Kysely<DB>,
+  workspaceId: string,
+): Promise<{ rows: string; counts: string }> {
+  const r = await sql<{
+    event: number | string | null;
+    rows: number | string | null;
+    counts: number | string | null;
+    day: string | null;
+  }>`
     select
       (select seq from history where workspace_id = ${workspaceId} and entity_type = 'finding'
         order by seq desc limit 1) as event,
-      (select history_head from finding_scan where workspace_id = ${workspaceId}) as head,
-      (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
+      s.rows_version as rows, s.counts_version as counts, s.as_of as day
+    from (select 1) as one
+    left join finding_scan s on s.workspace_id = ${workspaceId}`.execute(db);
   const v = r.rows[0];
-  return `${v?.event ?? 0}:${v?.head ?? 0}:${v?.day ?? ""}`;
+  const tail = `:${v?.day ?? ""}`;
+  return {
+    rows: `${v?.event ?? 0}:${v?.rows ?? 0}${tail}`,
+    counts: `${v?.event ?? 0}:${v?.counts ?? 0}${tail}`,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { checkAccessSheet } from "../core/record/access-sheet.ts";
 import type { GrantSubject } from "../core/record/schemas.ts";
 import { timelineOf } from "./account-page.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
-import { decideFinding, loadFindingsInput, reconcileFindings } from "./findings.ts";
+import { decideFinding, findingsVersion, loadFindingsInput, reconcileFindings } from "./findings.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { backfillHistoryRefs } from "./migrations/2026_11_25_0016_history_refs.ts";
@@ -237,6 +237,47 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       await db.deleteFrom("history_ref").where("ref_id", "like", "findings:%").execute();
       await backfillFindingRefs(db);
       expect(await refs()).toEqual(live);
+    });
+
+    it("versions stored findings: the rows move with any change, the counts with what exists, a severity or a decision", async () => {
+      await busyRecord();
+      const db = database.db;
+      const day = "2026-11-24";
+      const found = scanFindings(await loadFindingsInput(db, ws, day), findingsCatalog);
+      expect(found.length).toBeGreaterThan(1);
+      const moved = async (before: { rows: string; counts: string }, rows: boolean, counts: boolean) => {
+        const after = await findingsVersion(db, ws);
+        expect(after.rows !== before.rows, "rows version moved").toBe(rows);
+        expect(after.counts !== before.counts, "counts version moved").toBe(counts);
+        return after;
+      };
+      let v = await findingsVersion(db, ws);
+      await reconcileFindings(db, ws, found, day, now);
+      v = await moved(v, true, true);
+      // Found again as stored: nothing moves.
+      await reconcileFindings(db, ws, found, day, now);
+      v = await moved(v, false, false);
+      // Re-worded (a renamed person): the rows, not what counts read.
+      const reworded = found.map((f, i) => (i === 0 ? { ...f, message: `${f.message} Again.` } : f));
+      await reconcileFindings(db, ws, reworded, day, now);
+      v = await moved(v, true, false);
+      // Another severity for one: both.
+      const graver = reworded.map((f, i) =>
+        i === 0
+          ? { ...f, severity: f.severity === "critical" ? ("low" as const) : ("critical" as const) }
+          : f,
+      );
+      await reconcileFindings(db, ws, graver, day, now);
+      v = await moved(v, true, true);
+      // A decision: both (its event).
+      await decideFinding(db, ctx(), found[0]!.key, { status: "acknowledged", reason: "Known" });
+      v = await moved(v, true, true);
+      // One cleared: both.
+      await reconcileFindings(db, ws, graver.slice(1), day, now);
+      v = await moved(v, true, true);
+      // A new day's scan that finds the same: both (the day is part of each).
+      await reconcileFindings(db, ws, graver.slice(1), "2026-11-25", now);
+      await moved(v, true, true);
     });
   });
 }

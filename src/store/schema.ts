@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Generated, Kysely } from "kysely";
 /**
  * Row types of the tables Delvia's own code queries. better-auth's tables keep its camelCase
  * column names; Delvia's tables are snake_case. Timestamps come back as ISO text on SQLite and
@@ -308,6 +308,10 @@ export interface FindingScanTable {
   workspace_id: string;
   history_head: number | string;
   as_of: string;
+  /** How many stored scans changed a finding row (see migration 0019): part of `findingsVersion`. */
+  rows_version: Generated<number | string>;
+  /** How many stored scans changed which findings exist or a severity: part of `findingsVersion`. */
+  counts_version: Generated<number | string>;
 }
 
 /** Whether a database (or transaction) runs on PostgreSQL rather than SQLite. */
