@@ -11,6 +11,7 @@ import { uuidv7 } from "../core/ids.ts";
 import { durable } from "../store/bulk-insert.ts";
 import { scanInThreads } from "../store/findings-scan.ts";
 import type { DB } from "../store/schema.ts";
+import { type WriteScope, writesOf } from "../store/sqlite.ts";
 import { ACCESS_EXTENSION } from "./access.ts";
 import { AccessService } from "./access-service.ts";
 import type { Auth } from "./auth/auth.ts";
@@ -78,10 +79,13 @@ export function createApp(deps: AppDeps) {
     const log = logger.child({ requestId });
     c.set("logger", log);
     const started = performance.now();
-    await next();
+    const writes: WriteScope = { wrote: 0 };
+    await writesOf(writes, next);
     // Whatever this request wrote (better-auth's own writes too) is on stable storage before the
     // answer leaves: SQLite syncs its WAL off the event loop here; on PostgreSQL this is a no-op.
-    await durable(deps.db);
+    // A request that wrote nothing answers at once, without waiting for the sync of writes that
+    // other requests are making meanwhile (docs/decisions/0002, "Reads do not wait").
+    if (writes.wrote > 0) await durable(deps.db, writes.wrote);
     c.header("x-request-id", requestId);
     if (log.isLevelEnabled("info")) {
       const ms = Math.round((performance.now() - started) * 10) / 10;

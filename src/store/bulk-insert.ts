@@ -23,12 +23,13 @@ export function sqliteOf(db: Kysely<DB>): NodeSqliteDatabase | undefined {
 }
 
 /**
- * Resolve once every write made through this database is on stable storage. SQLite commits
- * without syncing (synchronous=NORMAL) and syncs its WAL here, off the event loop; PostgreSQL
- * has synced on commit already.
+ * Resolve once every write made through this database is on stable storage, or with `upTo` (a
+ * `WriteScope`'s count), those counted up to it. SQLite commits without syncing
+ * (synchronous=NORMAL) and syncs its WAL here, off the event loop; PostgreSQL has synced on
+ * commit already.
  */
-export async function durable(db: Kysely<DB>): Promise<void> {
-  await sqliteHandles.get(db)?.flush();
+export async function durable(db: Kysely<DB>, upTo?: number): Promise<void> {
+  await sqliteHandles.get(db)?.flush(upTo);
 }
 
 /** A bulk write of this many rows or more refreshes PostgreSQL's planner statistics at once. */

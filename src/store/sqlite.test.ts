@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { NodeSqliteDatabase } from "./sqlite.ts";
+import { NodeSqliteDatabase, writesOf } from "./sqlite.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "delvia-sqlite-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -67,6 +67,47 @@ describe("SQLite checkpoints in the background", () => {
       db.raw.exec("create table t (id integer primary key, body text)");
       write(db, 3000);
       expect(walBytes(path)).toBeLessThan(1400 * PAGE);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("SQLite durability: what flush waits for", () => {
+  it("syncs writes that return rows; a scope notes its own writes and not its reads", async () => {
+    const path = join(tmp, "flush.db");
+    const db = new NodeSqliteDatabase(path);
+    try {
+      db.raw.exec("create table t (id integer primary key, body text)");
+      await db.flush();
+      const synced = db.syncs;
+      // Nothing written since: nothing to sync.
+      await db.flush();
+      expect(db.syncs).toBe(synced);
+      // INSERT … RETURNING (how better-auth creates sessions and users) runs through `all`.
+      const insert = db.prepare("insert into t (id, body) values (?, ?) returning id");
+      expect(insert.reader).toBe(true);
+      const scope = { wrote: 0 };
+      await writesOf(scope, async () => {
+        await Promise.resolve();
+        expect(insert.all([1, "a"])).toEqual([{ id: 1 }]);
+      });
+      expect(scope.wrote).toBeGreaterThan(0);
+      await db.flush(scope.wrote);
+      expect(db.syncs).toBe(synced + 1);
+      // Reads in a scope write nothing, and a flush up to nothing waits for no sync.
+      const reads = { wrote: 0 };
+      await writesOf(reads, async () => {
+        await Promise.resolve();
+        expect(db.prepare("select count(*) as n from t").all([])).toEqual([{ n: 1 }]);
+      });
+      expect(reads.wrote).toBe(0);
+      db.prepare("insert into t (id, body) values (?, ?)").run([2, "b"]);
+      await db.flush(reads.wrote);
+      expect(db.syncs).toBe(synced + 1);
+      // Everything written so far, the plain insert outside any scope included.
+      await db.flush();
+      expect(db.syncs).toBe(synced + 2);
     } finally {
       db.close();
     }

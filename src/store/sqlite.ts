@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -33,18 +34,47 @@ export function bindable(value: unknown): SQLInputValue {
   return JSON.stringify(value);
 }
 
+/**
+ * What one unit of work (an HTTP request) wrote through any connection: the write count (see
+ * `NodeSqliteDatabase.flush`) after its last write, or 0. Set as its statements run, so the work
+ * can wait for exactly its own writes to be synced (`writesOf`).
+ */
+export interface WriteScope {
+  wrote: number;
+}
+const writeScopes = new AsyncLocalStorage<WriteScope>();
+
+/** Run `fn`, noting in `scope` the writes its statements make on any SQLite connection. */
+export function writesOf<T>(scope: WriteScope, fn: () => T): T {
+  return writeScopes.run(scope, fn);
+}
+
+/** Statements that may write: everything but a plain SELECT (INSERT … RETURNING reads back too). */
+const mayWrite = (sql: string) => !/^\s*select\b/i.test(sql);
+
 class Statement implements SqliteStatement {
   readonly reader: boolean;
   readonly #stmt: StatementSync;
+  readonly #writes: boolean;
   readonly #fresh: () => StatementSync;
   readonly #wrote: () => void;
-  constructor(stmt: StatementSync, reader: boolean, fresh: () => StatementSync, wrote: () => void) {
+  constructor(
+    stmt: StatementSync,
+    reader: boolean,
+    writes: boolean,
+    fresh: () => StatementSync,
+    wrote: () => void,
+  ) {
     this.#stmt = stmt;
     this.reader = reader;
+    this.#writes = writes;
     this.#fresh = fresh;
     this.#wrote = wrote;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
+    // A write that returns rows (better-auth inserts users and sessions with RETURNING) comes
+    // through here: counted like any other, so `flush` syncs it.
+    if (this.#writes) this.#wrote();
     return this.#stmt.all(...parameters.map(bindable));
   }
   run(parameters: ReadonlyArray<unknown>) {
@@ -101,7 +131,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     await this.#checkpointer?.stop();
   }
   /** Compiled statements by SQL text: Kysely prepares every query anew, and compiling costs. */
-  readonly #cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  readonly #cache = new Map<string, { stmt: StatementSync; reader: boolean; writes: boolean }>();
   prepare(sql: string): SqliteStatement {
     let hit = this.#cache.get(sql);
     if (hit) {
@@ -109,13 +139,13 @@ export class NodeSqliteDatabase implements SqliteDatabase {
       this.#cache.delete(sql);
     } else {
       const stmt = this.raw.prepare(sql);
-      hit = { stmt, reader: stmt.columns().length > 0 };
+      hit = { stmt, reader: stmt.columns().length > 0, writes: mayWrite(sql) };
       // Schema changes (migrations) compile fresh statements; cache only ordinary work.
       if (this.#cache.size >= STATEMENT_CACHE) this.#cache.delete(this.#cache.keys().next().value!);
     }
     if (!/^\s*(create|drop|alter|pragma|begin|commit|rollback|savepoint|release)\b/i.test(sql))
       this.#cache.set(sql, hit);
-    return new Statement(hit.stmt, hit.reader, () => this.raw.prepare(sql), this.#onWrite);
+    return new Statement(hit.stmt, hit.reader, hit.writes, () => this.raw.prepare(sql), this.#onWrite);
   }
 
   // ── Durability ──────────────────────────────────────────────────────────────
@@ -134,11 +164,19 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   }
   readonly #onWrite = () => {
     this.#written++;
+    const scope = writeScopes.getStore();
+    if (scope) scope.wrote = this.#written;
   };
+  /** Syncs of the WAL completed so far. */
+  syncs = 0;
 
-  /** Resolve once everything written so far is on stable storage. */
-  async flush(): Promise<void> {
-    const need = this.#written;
+  /**
+   * Resolve once everything written so far is on stable storage, or with `upTo`, the writes
+   * counted up to it (a `WriteScope`'s): a request waits for its own writes, which a sync covers
+   * with every commit made before it started, not for those of requests still running beside it.
+   */
+  async flush(upTo?: number): Promise<void> {
+    const need = upTo ?? this.#written;
     while (this.#synced < need) {
       const running = this.#syncing;
       if (running) {
@@ -148,6 +186,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
       const covers = this.#written;
       const done = this.#syncFiles().then(() => {
         this.#synced = Math.max(this.#synced, covers);
+        this.syncs++;
       });
       const mine = { covers, done };
       this.#syncing = mine;
