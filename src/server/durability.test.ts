@@ -49,4 +49,63 @@ describe("answers wait for their own writes to be synced, and only for those (SQ
     open();
     expect((await signIn).status).toBe(200);
   });
+
+  it("a findings list answers without waiting for the sync of the findings it stored (derived, scanned again if lost)", async () => {
+    t = await createTestInstance("sqlite");
+    const cookie = await t.signUp("olivia@acme.test", "Olivia");
+    const ws = (await (
+      await t.call("POST", "/api/v1/workspaces", { cookie, body: { name: "Acme" } })
+    ).json()) as {
+      id: string;
+    };
+    const base = `/api/v1/workspaces/${ws.id}`;
+    const imported = await t.call("POST", `${base}/import`, {
+      cookie,
+      headers: { "content-type": "text/csv" },
+      body: "platform,account,account_org,subject,email,subject_org,role,person_status\ntiktok,Client BC,Client Co,Dan,dan@client.test,Client Co,Admin,departed\n",
+    });
+    expect(imported.status).toBe(200);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const flush = vi.spyOn(NodeSqliteDatabase.prototype, "flush").mockImplementation(() => gate);
+    // The first list scans the workspace and stores what it found (findings and their history),
+    // and answers without waiting for a sync of them.
+    let answered: Response | null = null;
+    void t.call("GET", `${base}/findings`, { cookie }).then((res) => {
+      answered = res;
+    });
+    while (answered === null && flush.mock.calls.length === 0) await turns(1);
+    expect(flush).not.toHaveBeenCalled();
+    const list = answered as unknown as Response;
+    expect(list.status).toBe(200);
+    const body = (await list.json()) as { findings: { rule: string }[] };
+    expect(body.findings.map((f) => f.rule)).toContain("departed-with-access");
+    const stored = await t.db.selectFrom("finding").select("rule").execute();
+    expect(stored.map((f) => f.rule)).toContain("departed-with-access");
+    // A decision on one is a write someone asked for: it waits.
+    let decided = false;
+    const key = (
+      (await t.db
+        .selectFrom("finding")
+        .select("key")
+        .where("rule", "=", "departed-with-access")
+        .executeTakeFirstOrThrow()) as { key: string }
+    ).key;
+    const decision = t
+      .call("POST", `${base}/findings/${encodeURIComponent(key)}/decision`, {
+        cookie,
+        body: { status: "acknowledged", reason: "Leaving this week" },
+      })
+      .then((res) => {
+        decided = true;
+        return res;
+      });
+    await vi.waitFor(() => expect(flush).toHaveBeenCalled(), { timeout: 5000, interval: 5 });
+    await turns();
+    expect(decided).toBe(false);
+    open();
+    expect((await decision).status).toBe(200);
+  });
 });

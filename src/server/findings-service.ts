@@ -30,6 +30,7 @@ import {
 } from "../store/findings.ts";
 import { scanWorkspace } from "../store/findings-scan.ts";
 import type { DB } from "../store/schema.ts";
+import { writesOf } from "../store/sqlite.ts";
 import type { AccessService } from "./access-service.ts";
 
 export interface FindingsAnswer {
@@ -135,7 +136,10 @@ async function run(
   fullScan: boolean,
   head: number | undefined,
 ): Promise<Refreshed> {
-  const mine = refreshNow(db, clock, workspaceId, fullScan, head);
+  // The stored findings are derived from the record, and derived again if a power loss takes
+  // them: a refresh does not wait for its writes to reach stable storage, and the request that
+  // started it does not either (its own write scope does not see them).
+  const mine = writesOf({ wrote: 0 }, () => refreshNow(db, clock, workspaceId, fullScan, head));
   slot.running = mine;
   try {
     return await mine;
@@ -206,14 +210,18 @@ async function refreshNow(
         marks.set(workspaceId, { head, asOf: day, stored: scan.last.head });
         return "recheck";
       }
-      await reconcileFindings(db, workspaceId, found, day, clock.now(), { scope, basedOn: head });
+      await reconcileFindings(db, workspaceId, found, day, clock.now(), {
+        scope,
+        basedOn: head,
+        sync: false,
+      });
       CHECKED.get(db)?.delete(workspaceId);
       return "recheck";
     }
   }
   if (!fullScan) return "stale";
   const found = await scanWorkspace(db, workspaceId, day);
-  await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head });
+  await reconcileFindings(db, workspaceId, found, day, clock.now(), { basedOn: head, sync: false });
   CHECKED.get(db)?.delete(workspaceId);
   return "full";
 }

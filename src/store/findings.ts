@@ -956,157 +956,161 @@ export async function reconcileFindings(
   found: Finding[],
   asOf: string,
   now: Date,
-  options: { scope?: RecheckScope; basedOn?: number } = {},
+  options: { scope?: RecheckScope; basedOn?: number; sync?: boolean } = {},
 ): Promise<{ opened: number; reopened: number; updated: number; resolved: number }> {
   const root = db.isTransaction ? undefined : db;
-  const result = await inTransaction(db, async (trx) => {
-    // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
-    if (isPostgres(trx)) {
-      await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
-    }
-    const actor: Actor = { userId: null, label: "findings scan" };
-    const scope = options.scope ?? null;
-    const rows = scope
-      ? await storedInScope(trx, workspaceId, scope)
-      : await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute();
-    const existing = new Map(rows.map((r) => [r.key, r]));
-    // Decisions on findings stored under a legacy key carry over to the new per-account keys (a
-    // full scan sees them all; `hasLegacyFindings` sends the service to one while any is open).
-    const legacy = new Map(
-      rows
-        .filter((r) => isLegacyKey(r.key) && (r.status === "acknowledged" || r.status === "snoozed"))
-        .map((r) => [r.key, r]),
-    );
-    const at = now.toISOString();
-    const current = new Set<string>();
-    const inserts: FindingTable[] = [];
-    const reopens: Record<string, unknown>[] = [];
-    const updates: Record<string, unknown>[] = [];
-    const resolves: string[] = [];
-    const events: HistoryDraft[] = [];
-    let severityChanged = false;
-    for (const f of found) {
-      if (scope && !findingInScope(f, scope))
-        throw new Error(`A re-check of some findings found ${f.key}, outside its scope.`);
-      current.add(f.key);
-      const row = existing.get(f.key);
-      const fields = {
-        rule: f.rule,
-        severity: f.severity,
-        account_id: f.accountId,
-        asset_id: f.assetId,
-        subject: f.subject ? JSON.stringify(f.subject) : null,
-        message: f.message,
-        guide: f.guide,
-      };
-      if (!row) {
-        const was = legacy.get(legacyKey(f.key) ?? "");
-        inserts.push({
-          workspace_id: workspaceId,
-          key: f.key,
-          ...fields,
-          status: was?.status ?? "open",
-          reason: was?.reason ?? null,
-          decided_by: was?.decided_by ?? null,
-          decided_at: was?.decided_at ?? null,
-          snoozed_until: was?.snoozed_until ?? null,
-          first_seen: was?.first_seen ?? at,
-          resolved_at: null,
-        });
-        events.push({
-          entityType: "finding",
-          entityId: f.key,
-          action: "open",
-          after: { rule: f.rule, message: f.message },
-          refs: [findingsRef(f.accountId)],
-        });
-      } else if (row.status === "resolved") {
-        reopens.push({
-          workspace_id: workspaceId,
-          key: f.key,
-          ...fields,
-          status: "open",
-          resolved_at: null,
-          reason: null,
-          snoozed_until: null,
-        });
-        events.push({
-          entityType: "finding",
-          entityId: f.key,
-          action: "reopen",
-          after: { rule: f.rule, message: f.message },
-          refs: [findingsRef(f.accountId)],
-        });
-      } else if (differs(row, f)) {
-        updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
-        if (row.severity !== f.severity) severityChanged = true;
+  const result = await inTransaction(
+    db,
+    async (trx) => {
+      // Serialise scans of one workspace (SQLite has one writer; PostgreSQL needs the row lock).
+      if (isPostgres(trx)) {
+        await sql`select id from organization where id = ${workspaceId} for no key update`.execute(trx);
       }
-    }
-    for (const [key, row] of existing) {
-      if (current.has(key) || row.status === "resolved") continue;
-      resolves.push(key);
-      events.push({
-        entityType: "finding",
-        entityId: key,
-        action: "resolve",
-        before: { rule: row.rule, message: row.message },
-        refs: [findingsRef(row.account_id)],
-      });
-    }
-    const pgTypes = { subject: "jsonb", resolved_at: "timestamptz" };
-    await bulkInsert(root ?? trx, trx, "finding", inserts as unknown as Record<string, unknown>[]);
-    await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], reopens, pgTypes);
-    await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], updates, pgTypes);
-    for (const part of chunks(resolves))
-      await trx
-        .updateTable("finding")
-        .set({ status: "resolved", resolved_at: at })
-        .where("workspace_id", "=", workspaceId)
-        .where("key", "in", part)
-        .execute();
-    await appendHistoryBatch(trx, workspaceId, actor, now, events, root);
+      const actor: Actor = { userId: null, label: "findings scan" };
+      const scope = options.scope ?? null;
+      const rows = scope
+        ? await storedInScope(trx, workspaceId, scope)
+        : await trx.selectFrom("finding").selectAll().where("workspace_id", "=", workspaceId).execute();
+      const existing = new Map(rows.map((r) => [r.key, r]));
+      // Decisions on findings stored under a legacy key carry over to the new per-account keys (a
+      // full scan sees them all; `hasLegacyFindings` sends the service to one while any is open).
+      const legacy = new Map(
+        rows
+          .filter((r) => isLegacyKey(r.key) && (r.status === "acknowledged" || r.status === "snoozed"))
+          .map((r) => [r.key, r]),
+      );
+      const at = now.toISOString();
+      const current = new Set<string>();
+      const inserts: FindingTable[] = [];
+      const reopens: Record<string, unknown>[] = [];
+      const updates: Record<string, unknown>[] = [];
+      const resolves: string[] = [];
+      const events: HistoryDraft[] = [];
+      let severityChanged = false;
+      for (const f of found) {
+        if (scope && !findingInScope(f, scope))
+          throw new Error(`A re-check of some findings found ${f.key}, outside its scope.`);
+        current.add(f.key);
+        const row = existing.get(f.key);
+        const fields = {
+          rule: f.rule,
+          severity: f.severity,
+          account_id: f.accountId,
+          asset_id: f.assetId,
+          subject: f.subject ? JSON.stringify(f.subject) : null,
+          message: f.message,
+          guide: f.guide,
+        };
+        if (!row) {
+          const was = legacy.get(legacyKey(f.key) ?? "");
+          inserts.push({
+            workspace_id: workspaceId,
+            key: f.key,
+            ...fields,
+            status: was?.status ?? "open",
+            reason: was?.reason ?? null,
+            decided_by: was?.decided_by ?? null,
+            decided_at: was?.decided_at ?? null,
+            snoozed_until: was?.snoozed_until ?? null,
+            first_seen: was?.first_seen ?? at,
+            resolved_at: null,
+          });
+          events.push({
+            entityType: "finding",
+            entityId: f.key,
+            action: "open",
+            after: { rule: f.rule, message: f.message },
+            refs: [findingsRef(f.accountId)],
+          });
+        } else if (row.status === "resolved") {
+          reopens.push({
+            workspace_id: workspaceId,
+            key: f.key,
+            ...fields,
+            status: "open",
+            resolved_at: null,
+            reason: null,
+            snoozed_until: null,
+          });
+          events.push({
+            entityType: "finding",
+            entityId: f.key,
+            action: "reopen",
+            after: { rule: f.rule, message: f.message },
+            refs: [findingsRef(f.accountId)],
+          });
+        } else if (differs(row, f)) {
+          updates.push({ workspace_id: workspaceId, key: f.key, ...fields });
+          if (row.severity !== f.severity) severityChanged = true;
+        }
+      }
+      for (const [key, row] of existing) {
+        if (current.has(key) || row.status === "resolved") continue;
+        resolves.push(key);
+        events.push({
+          entityType: "finding",
+          entityId: key,
+          action: "resolve",
+          before: { rule: row.rule, message: row.message },
+          refs: [findingsRef(row.account_id)],
+        });
+      }
+      const pgTypes = { subject: "jsonb", resolved_at: "timestamptz" };
+      await bulkInsert(root ?? trx, trx, "finding", inserts as unknown as Record<string, unknown>[]);
+      await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], reopens, pgTypes);
+      await bulkUpdate(root ?? trx, trx, "finding", ["workspace_id", "key"], updates, pgTypes);
+      for (const part of chunks(resolves))
+        await trx
+          .updateTable("finding")
+          .set({ status: "resolved", resolved_at: at })
+          .where("workspace_id", "=", workspaceId)
+          .where("key", "in", part)
+          .execute();
+      await appendHistoryBatch(trx, workspaceId, actor, now, events, root);
 
-    let head = await historyHead(trx, workspaceId);
-    if (options.basedOn !== undefined && head > options.basedOn) {
-      const later = await trx
-        .selectFrom("history")
-        .select("seq")
-        .where("workspace_id", "=", workspaceId)
-        .where("seq", ">", options.basedOn)
-        .where("entity_type", "not in", NOT_RECORD)
-        .limit(1)
-        .executeTakeFirst();
-      if (later) head = options.basedOn;
-    }
-    // The scan mark, and the counts of scans that changed finding rows and what their counts
-    // read (`findingsVersion`).
-    const counted = inserts.length + reopens.length + resolves.length > 0 || severityChanged ? 1 : 0;
-    const changed = counted || updates.length > 0 ? 1 : 0;
-    await trx
-      .insertInto("finding_scan")
-      .values({
-        workspace_id: workspaceId,
-        history_head: head,
-        as_of: asOf,
-        rows_version: changed,
-        counts_version: counted,
-      })
-      .onConflict((oc) =>
-        oc.column("workspace_id").doUpdateSet({
+      let head = await historyHead(trx, workspaceId);
+      if (options.basedOn !== undefined && head > options.basedOn) {
+        const later = await trx
+          .selectFrom("history")
+          .select("seq")
+          .where("workspace_id", "=", workspaceId)
+          .where("seq", ">", options.basedOn)
+          .where("entity_type", "not in", NOT_RECORD)
+          .limit(1)
+          .executeTakeFirst();
+        if (later) head = options.basedOn;
+      }
+      // The scan mark, and the counts of scans that changed finding rows and what their counts
+      // read (`findingsVersion`).
+      const counted = inserts.length + reopens.length + resolves.length > 0 || severityChanged ? 1 : 0;
+      const changed = counted || updates.length > 0 ? 1 : 0;
+      await trx
+        .insertInto("finding_scan")
+        .values({
+          workspace_id: workspaceId,
           history_head: head,
           as_of: asOf,
-          rows_version: sql<number>`finding_scan.rows_version + ${changed}`,
-          counts_version: sql<number>`finding_scan.counts_version + ${counted}`,
-        }),
-      )
-      .execute();
-    return {
-      opened: inserts.length,
-      reopened: reopens.length,
-      updated: updates.length,
-      resolved: resolves.length,
-    };
-  });
+          rows_version: changed,
+          counts_version: counted,
+        })
+        .onConflict((oc) =>
+          oc.column("workspace_id").doUpdateSet({
+            history_head: head,
+            as_of: asOf,
+            rows_version: sql<number>`finding_scan.rows_version + ${changed}`,
+            counts_version: sql<number>`finding_scan.counts_version + ${counted}`,
+          }),
+        )
+        .execute();
+      return {
+        opened: inserts.length,
+        reopened: reopens.length,
+        updated: updates.length,
+        resolved: resolves.length,
+      };
+    },
+    { sync: options.sync },
+  );
   if (root) await refreshPlannerStatistics(root, result.opened + result.resolved, ["finding", "history"]);
   return result;
 }

@@ -10,10 +10,16 @@ import type { DB as Schema } from "./schema.ts";
 export async function inTransaction<DB, T>(
   db: Kysely<DB>,
   fn: (trx: Transaction<DB> | Kysely<DB>) => Promise<T>,
+  /**
+   * sync false: return at commit, without waiting for it to reach stable storage. Only for
+   * writes nobody asked for and that are derived again if lost (a findings refresh); the next
+   * synced write covers them, as the WAL is synced in order.
+   */
+  options: { sync?: boolean } = {},
 ): Promise<T> {
   if (db.isTransaction) return fn(db);
   const result = await db.transaction().execute(fn);
   // Not returned (and so not acknowledged) before the commit is on stable storage.
-  await durable(db as unknown as Kysely<Schema>);
+  if (options.sync !== false) await durable(db as unknown as Kysely<Schema>);
   return result;
 }
