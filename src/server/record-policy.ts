@@ -13,7 +13,9 @@ export function checkRecordInput<T>(input: T): T {
   const problems: FieldProblem[] = [];
   // Imports repeat the same names on many rows: each distinct string is judged once.
   const judged = new Map<string, string | null>();
-  const walk = (value: unknown, path: string) => {
+  // The path is built only for a string found wanting: an import walks hundreds of thousands.
+  const trail: (string | number)[] = [];
+  const walk = (value: unknown) => {
     if (typeof value === "string") {
       let reason = judged.get(value);
       if (reason === undefined) {
@@ -22,15 +24,24 @@ export function checkRecordInput<T>(input: T): T {
       }
       if (reason)
         problems.push({
-          path,
+          path: trail.join("."),
           message: `looks like a password or token (${reason}): Delvia records who knows a login, never the secret itself`,
         });
     } else if (Array.isArray(value)) {
-      for (const [i, v] of value.entries()) walk(v, path ? `${path}.${i}` : String(i));
+      for (let i = 0; i < value.length; i++) {
+        trail.push(i);
+        walk(value[i]);
+        trail.pop();
+      }
     } else if (value && typeof value === "object")
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+      for (const k in value)
+        if (Object.hasOwn(value, k)) {
+          trail.push(k);
+          walk((value as Record<string, unknown>)[k]);
+          trail.pop();
+        }
   };
-  walk(input, "");
+  walk(input);
   if (problems.length) {
     throw new AppError(
       "VALIDATION_FAILED",

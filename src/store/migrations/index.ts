@@ -17,6 +17,7 @@ import * as historyRefs from "./2026_11_25_0016_history_refs.ts";
 import * as findingEventsIndex from "./2026_11_25_0017_finding_events_index.ts";
 import * as pageVersions from "./2026_11_26_0018_page_versions.ts";
 import * as findingRowsVersion from "./2026_12_07_0019_finding_rows_version.ts";
+import * as grantIndexLevels from "./2026_12_07_0020_grant_index_levels.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -41,4 +42,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_0017_finding_events_index": findingEventsIndex,
   "2026_11_26_0018_page_versions": pageVersions,
   "2026_12_07_0019_finding_rows_version": findingRowsVersion,
+  "2026_12_07_0020_grant_index_levels": grantIndexLevels,
 };
