@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
 import { AppError, forbidden } from "../core/errors.ts";
 import { can, isWorkspaceRole, PERMISSIONS, type Permission } from "../core/workspace-roles.ts";
+import { compiledQuery } from "../store/compiled.ts";
 import type { DB } from "../store/schema.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -37,18 +38,23 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
  * session), so a removed member or a changed role takes effect on the very next request.
  * A workspace the caller does not belong to is reported exactly like one that does not exist.
  */
+/** The caller's membership of a workspace: asked on every workspace request, so compiled once. */
+const membership = compiledQuery<[workspaceId: string, userId: string], { id: string; role: string }>(
+  (db, workspaceId, userId) =>
+    db
+      .selectFrom("member")
+      .select(["id", "role"])
+      .where("organizationId", "=", workspaceId)
+      .where("userId", "=", userId),
+);
+
 export function requireWorkspace(db: Kysely<DB>, permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const caller = c.get("caller");
     if (!caller) throw new AppError("UNAUTHENTICATED", "Sign in to continue.");
     const workspaceId = c.req.param("workspaceId");
     if (!workspaceId) throw new Error("workspace route without {workspaceId}");
-    const member = await db
-      .selectFrom("member")
-      .select(["id", "role"])
-      .where("organizationId", "=", workspaceId)
-      .where("userId", "=", caller.userId)
-      .executeTakeFirst();
+    const [member] = await membership(db, workspaceId, caller.userId);
     if (!member || !isWorkspaceRole(member.role))
       throw new AppError("NOT_FOUND", "Workspace not found, or you are not a member of it.");
     if (!can(member.role, permission)) {

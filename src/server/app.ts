@@ -25,6 +25,7 @@ import type { Mailer } from "./mail/mailer.ts";
 import { Notifier } from "./notifier.ts";
 import { PageService } from "./pages-service.ts";
 import { problemResponse, toAppError } from "./problem.ts";
+import { setResponseHeader } from "./response-headers.ts";
 import { createRouter } from "./router.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { findingsRoutes } from "./routes/findings.ts";
@@ -86,7 +87,7 @@ export function createApp(deps: AppDeps) {
     // A request that wrote nothing answers at once, without waiting for the sync of writes that
     // other requests are making meanwhile (docs/decisions/0002, "Reads do not wait").
     if (writes.wrote > 0) await durable(deps.db, writes.wrote);
-    c.header("x-request-id", requestId);
+    setResponseHeader(c, "x-request-id", requestId);
     if (log.isLevelEnabled("info")) {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       log.info(
@@ -134,9 +135,15 @@ export function createApp(deps: AppDeps) {
       );
     },
   });
-  app.use("/api/*", (c, next) =>
-    c.req.method === "POST" && c.req.path.endsWith("/import") ? next() : apiBodyLimit(c, next),
-  );
+  app.use("/api/*", (c, next) => {
+    if (c.req.method === "POST" && c.req.path.endsWith("/import")) return next();
+    // A read without Content-Length or Transfer-Encoding has no body on the wire (RFC 9112 §6.3),
+    // and no GET handler reads one: nothing to count. Asking the limit would read `body`, which
+    // turns the light request @hono/node-server gives into a full WHATWG Request, on every read.
+    const read = c.req.method === "GET" || c.req.method === "HEAD";
+    if (read && !c.req.header("content-length") && !c.req.header("transfer-encoding")) return next();
+    return apiBodyLimit(c, next);
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
+import { setResponseHeader } from "./response-headers.ts";
 
 /**
  * The built Record app (dist/web) at /app: hashed assets are cached for a year, the service
@@ -23,11 +24,11 @@ export function createWebApp(distDir: string): Hono {
   const shell = readFileSync(indexFile, "utf8");
   app.use("/assets/*", async (c, next) => {
     await next();
-    if (c.res.status === 200) c.header("cache-control", "public, max-age=31536000, immutable");
+    if (c.res.status === 200) setResponseHeader(c, "cache-control", "public, max-age=31536000, immutable");
   });
   app.use("*", async (c, next) => {
     await next();
-    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-cache");
+    if (!c.res.headers.has("cache-control")) setResponseHeader(c, "cache-control", "no-cache");
   });
   app.use("*", serveStatic({ root: distDir, rewriteRequestPath: (p) => p.replace(/^\/app/, "") || "/" }));
   app.get("*", (c) => c.html(shell));

@@ -13,20 +13,25 @@ import type {
 } from "../core/access/types.ts";
 import { batchGrants, GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { sqliteOf } from "./bulk-insert.ts";
+import { compiledQuery } from "./compiled.ts";
 import { grantSubject, subjectIdOf } from "./record/shared.ts";
 import type { DB } from "./schema.ts";
 
 /** The latest history sequence number of a workspace: it moves on every change. */
 export async function historyHead(db: Kysely<DB>, workspaceId: string): Promise<number> {
-  const r = await db
+  const [r] = await newestSeq(db, workspaceId);
+  return r ? Number(r.seq) : 0;
+}
+
+/** Read by every request that uses the access index or the findings: compiled once. */
+const newestSeq = compiledQuery<[workspaceId: string], { seq: number | string }>((db, workspaceId) =>
+  db
     .selectFrom("history")
     .select("seq")
     .where("workspace_id", "=", workspaceId)
     .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return r ? Number(r.seq) : 0;
-}
+    .limit(1),
+);
 
 /** The history entity types whose changes the access index follows (see `loadEntity`). */
 export const INDEXED_ENTITY_TYPES = ["grant", "person", "account", "asset", "shared_login"];

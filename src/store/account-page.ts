@@ -2,6 +2,7 @@ import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { AppError, notFound } from "../core/errors.ts";
 import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import type { GrantView } from "../core/record/schemas.ts";
+import { compiledQuery } from "./compiled.ts";
 import { findingsRef, type StoredFinding, toStored } from "./findings.ts";
 import { accountView, grantView, personView } from "./record/shared.ts";
 import type { AccessGrantTable, DB } from "./schema.ts";
@@ -549,13 +550,7 @@ export async function accountPageVersion(
   workspaceId: string,
   accountId: string,
 ): Promise<string> {
-  const r = await sql<{ listed: unknown; other: unknown; finding: unknown; day: unknown }>`select
-      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${accountId}) as listed,
-      (${newestOutside(workspaceId)}) as other,
-      (select max(seq) from history_ref where workspace_id = ${workspaceId}
-        and ref_id = ${findingsRef(accountId)}) as finding,
-      (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`.execute(db);
-  const v = r.rows[0];
+  const [v] = await accountVersionQuery(db, workspaceId, accountId, findingsRef(accountId));
   return `${v?.listed ?? 0}:${v?.other ?? 0}:${v?.finding ?? 0}:${v?.day ?? ""}`;
 }
 
@@ -570,10 +565,7 @@ export async function personPageVersion(
   workspaceId: string,
   personId: string,
 ): Promise<string> {
-  const r = await sql<{ listed: unknown; other: unknown }>`select
-      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${personId}) as listed,
-      (${newestOutside(workspaceId)}) as other`.execute(db);
-  const v = r.rows[0];
+  const [v] = await personVersionQuery(db, workspaceId, personId);
   return `${v?.listed ?? 0}:${v?.other ?? 0}`;
 }
 
@@ -581,6 +573,26 @@ export async function personPageVersion(
 const newestOutside = (workspaceId: string) =>
   sql`select seq from history where workspace_id = ${workspaceId}
     and entity_type not in ('grant', 'finding', 'plan') order by seq desc limit 1`;
+
+// Asked at every view of a page, kept or not: compiled once.
+const accountVersionQuery = compiledQuery<
+  [workspaceId: string, accountId: string, findings: string | null],
+  { listed: unknown; other: unknown; finding: unknown; day: unknown }
+>(
+  (_db, workspaceId, accountId, findings) => sql`select
+      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${accountId}) as listed,
+      (${newestOutside(workspaceId)}) as other,
+      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${findings}) as finding,
+      (select as_of from finding_scan where workspace_id = ${workspaceId}) as day`,
+);
+const personVersionQuery = compiledQuery<
+  [workspaceId: string, personId: string],
+  { listed: unknown; other: unknown }
+>(
+  (_db, workspaceId, personId) => sql`select
+      (select max(seq) from history_ref where workspace_id = ${workspaceId} and ref_id = ${personId}) as listed,
+      (${newestOutside(workspaceId)}) as other`,
+);
 
 /**
  * The latest changes of an account or a person and of everything listed under it (its assets and

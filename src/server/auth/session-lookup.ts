@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Kysely } from "kysely";
+import { compiledQuery } from "../../store/compiled.ts";
 import type { DB } from "../../store/schema.ts";
 import type { Auth } from "./auth.ts";
 
@@ -23,6 +24,22 @@ export interface SessionCaller {
  * cleans up: a session due for refresh or past its end, and "don't remember me" sessions. A
  * cookie with a bad signature, or naming no session, is nobody, as in better-auth.
  */
+/** A session and its user, by the session's token: asked on every request, so compiled once. */
+const sessionByToken = compiledQuery<[token: string], SessionRow>((db, token) =>
+  db
+    .selectFrom("session as s")
+    .innerJoin("user as u", "u.id", "s.userId")
+    .select(["s.id", "s.userId", "s.expiresAt", "u.email", "u.name"])
+    .where("s.token", "=", token),
+);
+interface SessionRow {
+  id: string;
+  userId: string;
+  expiresAt: unknown;
+  email: string;
+  name: string;
+}
+
 export function createSessionLookup(auth: Auth, db: Kysely<DB>) {
   const settings = (async () => {
     const ctx = await auth.$context;
@@ -59,12 +76,7 @@ export function createSessionLookup(auth: Auth, db: Kysely<DB>) {
     const signature = Buffer.from(value.slice(dot + 1));
     const expected = Buffer.from(createHmac("sha256", s.secret).update(token).digest("base64"));
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
-    const row = await db
-      .selectFrom("session as s")
-      .innerJoin("user as u", "u.id", "s.userId")
-      .select(["s.id", "s.userId", "s.expiresAt", "u.email", "u.name"])
-      .where("s.token", "=", token)
-      .executeTakeFirst();
+    const [row] = await sessionByToken(db, token);
     if (!row) return null;
     const expiresAt = new Date(row.expiresAt as string | number | Date).getTime();
     const now = Date.now();

@@ -5,6 +5,7 @@ import { etag } from "hono/etag";
 import type { Clock } from "../../core/clock.ts";
 import type { GuideFeedbackStore } from "../../core/guides/feedback.ts";
 import { GUIDE_PLATFORMS, KIND_LABELS } from "../../core/guides/schema.ts";
+import { setResponseHeader } from "../response-headers.ts";
 import type { GuideLibrary } from "./load.ts";
 import { esc, guideHtml, guideJsonLd, hubHtml, layout, platformName } from "./render.ts";
 
@@ -43,7 +44,7 @@ export function createGuideSite(deps: {
   app.use("/guides/*", async (c, next) => {
     await next();
     if (c.req.method === "GET" && c.res.status === 200 && !c.req.path.startsWith("/guides/search"))
-      c.header("cache-control", "public, max-age=300");
+      setResponseHeader(c, "cache-control", "public, max-age=300");
   });
   app.use("*", etag());
 
