@@ -49,6 +49,9 @@ export class PageService {
   readonly #clock: Clock;
   readonly #access: AccessService;
   readonly #cache = new Map<string, Cached>();
+  readonly #building = new Map<string, { version: string; day: string; page: Promise<string> }>();
+  /** Pages built so far (not those served as kept). */
+  builds = 0;
   #bytes = 0;
 
   constructor(db: Kysely<DB>, clock: Clock, access: AccessService) {
@@ -67,6 +70,38 @@ export class PageService {
     const seen = await accountPageVersion(this.#db, workspaceId, accountId);
     const hit = this.#get(key, seen, day);
     if (hit) return hit;
+    return this.#once(key, seen, day, () =>
+      this.#buildAccountPage(workspaceId, accountId, perGroup, key, seen, day),
+    );
+  }
+
+  /**
+   * One build at a time per page and version: views of a page that arrive while it is being built
+   * (many at once after a restart, when every page is built on its first view) wait for that
+   * build rather than each making its own.
+   */
+  #once(key: string, version: string, day: string, build: () => Promise<string>): Promise<string> {
+    const running = this.#building.get(key);
+    if (running && running.version === version && running.day === day) return running.page;
+    this.builds++;
+    const page = build();
+    const entry = { version, day, page };
+    this.#building.set(key, entry);
+    const done = () => {
+      if (this.#building.get(key) === entry) this.#building.delete(key);
+    };
+    page.then(done, done);
+    return page;
+  }
+
+  async #buildAccountPage(
+    workspaceId: string,
+    accountId: string,
+    perGroup: number,
+    key: string,
+    seen: string,
+    day: string,
+  ): Promise<string> {
     // Findings re-checked for the few accounts changed since the last check (never a full scan
     // here: the findings page does that), then the index caught up to whatever that wrote.
     const head = await historyHead(this.#db, workspaceId);
@@ -211,6 +246,19 @@ export class PageService {
     const key = `p:${workspaceId}:${personId}:${perPage}`;
     const hit = this.#get(key, seq, day);
     if (hit) return hit;
+    return this.#once(key, seq, day, () =>
+      this.#buildPersonPage(workspaceId, personId, perPage, key, seq, day),
+    );
+  }
+
+  async #buildPersonPage(
+    workspaceId: string,
+    personId: string,
+    perPage: number,
+    key: string,
+    seq: string,
+    day: string,
+  ): Promise<string> {
     const db = this.#db;
     const header = await personHeader(db, workspaceId, personId);
     const [[grants], timeline] = await Promise.all([
