@@ -265,7 +265,8 @@ export async function needsScan(
 /** History events that never change what the finding rules read. */
 const NOT_RECORD = ["finding", "plan", "request", "review"];
 const CHUNK = 500;
-const chunks = <T>(list: Iterable<T>): T[][] => {
+/** Values for `in (…)` lists, 500 at a time (SQLite binds at most 32,766 parameters). */
+export const chunks = <T>(list: Iterable<T>): T[][] => {
   const all = [...list];
   const out: T[][] = [];
   for (let i = 0; i < all.length; i += CHUNK) out.push(all.slice(i, i + CHUNK));

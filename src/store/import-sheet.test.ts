@@ -356,6 +356,46 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(summary.unchangedRows).toBe(1);
     });
 
+    it("a sheet about one account of many matches that account's grants and partner links, and no others", async () => {
+      await importSheet(database.db, ctx(), rows());
+      // Eight more client accounts, each with a grant: the sheet below names one account of ten.
+      const [h] = SHEET;
+      const clients = Array.from({ length: 8 }, (_, i) => [
+        ...["tiktok", `Client ${i} BC`, `90${i}`, `Client ${i}`, "", "", "", "Jane", "person"],
+        ...["jane@agency.test", "Agency", "standard", "", ""],
+      ]);
+      await importSheet(database.db, ctx(), checkAccessSheet(h!, clients, catalog).rows);
+      const agencyRows = rows().filter((r) => r.account.name === "Agency BC");
+      expect(agencyRows).toHaveLength(2);
+      // Jane's assignment on the client's ad account (shared with the agency by a grant on the
+      // client's account) changes role; her grant on the agency's account stays as it is.
+      const changed = agencyRows.map((r) => (r.asset ? { ...r, role: "Operator" } : r));
+      const summary = await importSheet(database.db, ctx(), changed);
+      expect(summary).toMatchObject({ unchangedRows: 1, created: { grants: 0 }, changed: { grants: 1 } });
+      const jane = (await listGrants(database.db, ws)).filter(
+        (g) => g.subject.type === "person" && g.target.assetId !== null && g.role === "Operator",
+      );
+      expect(jane).toHaveLength(1);
+      // An ad account of another client, never shared with the agency, is still refused.
+      const unshared = checkAccessSheet(
+        h!,
+        [
+          [
+            ...["tiktok", "Client 3 BC", "903", "Client 3", "Client 3 ads", "ad_account", "333"],
+            ...["Jane", "person", "jane@agency.test", "Agency", "analyst", "", ""],
+          ],
+          [
+            ...["tiktok", "Agency BC", "8001", "Agency", "Client 3 ads", "ad_account", "333"],
+            ...["Jane", "person", "jane@agency.test", "Agency", "analyst", "", ""],
+          ],
+        ],
+        catalog,
+      ).rows;
+      await expect(importSheet(database.db, ctx(), unshared)).rejects.toMatchObject({
+        problems: [{ path: "row 3.asset_id" }],
+      });
+    });
+
     it("a shared login known by an unknown email is refused with the row", async () => {
       const bad = rows().map((r) =>
         r.subject.type === "shared_login"

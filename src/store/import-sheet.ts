@@ -4,6 +4,7 @@ import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
 import { bulkInsert, refreshPlannerStatistics, rowWriter, sqliteOf } from "./bulk-insert.ts";
+import { chunks } from "./findings.ts";
 import { appendHistoryBatch, type HistoryDraft } from "./history.ts";
 import type { WriteContext } from "./record.ts";
 import type {
@@ -362,12 +363,39 @@ async function apply(
     >,
   ) =>
     `${g.subject_type}\u0000${g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? "")}\u0000${g.target_account_id}\u0000${g.target_asset_id ?? ""}`;
-  const grants = new Map(
-    (await trx.selectFrom("access_grant").selectAll().where("workspace_id", "=", ws).execute()).map((g) => [
-      grantKey(g),
-      g,
-    ]),
-  );
+  // The grants a sheet can match are on the accounts it names (a grant's key holds its target
+  // account), and the partner links it can use are those of the same accounts: a small sheet
+  // imported into a large workspace reads only those, not the workspace's million grants.
+  const named = new Set<string>();
+  for (const r of rows) {
+    const platformId = r.account.platformId;
+    const a =
+      (platformId ? accountsByPid.get(`${r.platform}\u0000${platformId}`) : undefined) ??
+      accountsByName.get(`${r.platform}\u0000${key(r.account.name)}`);
+    if (a) named.add(a.id);
+  }
+  const existing: AccessGrantTable[] = [];
+  if (named.size * 4 > accountsByName.size)
+    existing.push(
+      ...(await trx.selectFrom("access_grant").selectAll().where("workspace_id", "=", ws).execute()),
+    );
+  else
+    for (const part of chunks(named))
+      existing.push(
+        ...(await trx
+          .selectFrom("access_grant")
+          .selectAll()
+          .where("workspace_id", "=", ws)
+          .where((eb) =>
+            eb.or([
+              eb("target_account_id", "in", part),
+              eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
+            ]),
+          )
+          .execute()),
+      );
+  const grants = new Map(existing.map((g) => [grantKey(g), g]));
+  existing.length = 0;
 
   const inserts = {
     orgs: [] as RecordOrganizationTable[],
