@@ -376,24 +376,42 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         (g) => g.subject.type === "person" && g.target.assetId !== null && g.role === "Operator",
       );
       expect(jane).toHaveLength(1);
-      // An ad account of another client, never shared with the agency, is still refused.
-      const unshared = checkAccessSheet(
-        h!,
-        [
+      // The change is listed under the client's account too, which holds the ad account though the
+      // sheet never names it: the asset was read for the grant it carries.
+      const change = await database.db
+        .selectFrom("history")
+        .select("seq")
+        .where("workspace_id", "=", ws)
+        .where("entity_type", "=", "grant")
+        .where("action", "=", "update")
+        .executeTakeFirstOrThrow();
+      const client = await database.db
+        .selectFrom("platform_account")
+        .select("id")
+        .where("workspace_id", "=", ws)
+        .where("name", "=", "Client BC")
+        .executeTakeFirstOrThrow();
+      const listedUnder = await database.db
+        .selectFrom("history_ref")
+        .select("ref_id")
+        .where("workspace_id", "=", ws)
+        .where("seq", "=", change.seq)
+        .execute();
+      expect(listedUnder.map((r) => r.ref_id)).toContain(client.id);
+      // An ad account of another client, never shared with the agency, is still refused: the sheet
+      // names only the agency's account, and the ad account is found by its platform ID.
+      const sheet = (account: string[]) =>
+        checkAccessSheet(
+          h!,
           [
-            ...["tiktok", "Client 3 BC", "903", "Client 3", "Client 3 ads", "ad_account", "333"],
-            ...["Jane", "person", "jane@agency.test", "Agency", "analyst", "", ""],
-          ],
-          [
-            ...["tiktok", "Agency BC", "8001", "Agency", "Client 3 ads", "ad_account", "333"],
-            ...["Jane", "person", "jane@agency.test", "Agency", "analyst", "", ""],
-          ],
-        ],
-        catalog,
-      ).rows;
-      await expect(importSheet(database.db, ctx(), unshared)).rejects.toMatchObject({
-        problems: [{ path: "row 3.asset_id" }],
-      });
+            [...account, "Client 3 ads", "ad_account", "333", "Jane", "person", "jane@agency.test", "Agency"],
+          ].map((r) => [...r, "analyst", "", ""]),
+          catalog,
+        ).rows;
+      await importSheet(database.db, ctx(), sheet(["tiktok", "Client 3 BC", "903", "Client 3"]));
+      await expect(
+        importSheet(database.db, ctx(), sheet(["tiktok", "Agency BC", "8001", "Agency"])),
+      ).rejects.toMatchObject({ problems: [{ path: "row 2.asset_id" }] });
     });
 
     it("a shared login known by an unknown email is refused with the row", async () => {

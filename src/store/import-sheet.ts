@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Expression, expressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { AppError } from "../core/errors.ts";
 import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { uuidv7 } from "../core/ids.ts";
@@ -296,23 +296,17 @@ async function apply(
   const problems: SheetProblem[] = [];
   const newId = () => uuidv7(ctx.now.getTime());
 
-  // Existing record, indexed by natural keys.
+  // Existing record, indexed by natural keys. Organizations, accounts and shared logins are
+  // read whole (one row each). A sheet that names under a quarter of the workspace's accounts reads
+  // only what it can match of the rest: the grants on the accounts it names (a grant's key holds
+  // its target account) and their partner links, the people with the emails it names, and the
+  // assets of those accounts or with the platform IDs it names. A small
+  // sheet imported into a workspace of a million grants reads those, not the whole record.
   const orgs = new Map(
     (await trx.selectFrom("record_organization").selectAll().where("workspace_id", "=", ws).execute()).map(
       (o) => [o.name_key, o],
     ),
   );
-  const people = new Map<string, PersonTable>();
-  const personRows = new Map(
-    (await trx.selectFrom("person").selectAll().where("workspace_id", "=", ws).execute()).map((p) => [
-      p.id,
-      p,
-    ]),
-  );
-  for (const e of await trx.selectFrom("person_email").selectAll().where("workspace_id", "=", ws).execute()) {
-    const p = personRows.get(e.person_id);
-    if (p) people.set(e.email, p);
-  }
   const accountsByPid = new Map<string, PlatformAccountTable>();
   const accountsByName = new Map<string, PlatformAccountTable>();
   for (const a of await trx
@@ -326,30 +320,56 @@ async function apply(
   const accountPlatform = new Map<string, string>(
     [...accountsByName.values()].map((a) => [a.id, a.platform]),
   );
-  const assetsByPid = new Map<string, PlatformAssetTable>();
-  const assetsByName = new Map<string, PlatformAssetTable>();
-  const assetHolder = new Map<string, string>();
-  for (const a of await trx
-    .selectFrom("platform_asset")
-    .selectAll()
-    .where("workspace_id", "=", ws)
-    .execute()) {
-    assetHolder.set(a.id, a.account_id);
-    const platform = accountPlatform.get(a.account_id) ?? "";
-    if (a.platform_id) assetsByPid.set(`${platform}\u0000${a.platform_id}`, a);
-    assetsByName.set(`${a.account_id}\u0000${a.type}\u0000${key(a.name)}`, a);
+  const named = new Set<string>();
+  const emails = new Set<string>();
+  const assetPids = new Set<string>();
+  for (const r of rows) {
+    const platformId = r.account.platformId;
+    const a =
+      (platformId ? accountsByPid.get(`${r.platform}\u0000${platformId}`) : undefined) ??
+      accountsByName.get(`${r.platform}\u0000${key(r.account.name)}`);
+    if (a) named.add(a.id);
+    if (r.account.ownerEmail) emails.add(r.account.ownerEmail);
+    if (r.subject.type === "person") emails.add(r.subject.email);
+    else if (r.subject.type === "shared_login") for (const e of r.subject.knownBy) emails.add(e);
+    if (r.asset?.platformId) assetPids.add(r.asset.platformId);
   }
-  const logins = new Map(
-    (await trx.selectFrom("shared_login").selectAll().where("workspace_id", "=", ws).execute()).map((l) => [
-      l.label_key,
-      l,
-    ]),
+  const scoped = named.size * 4 <= accountsByName.size;
+  /** Rows of a table in this workspace: all of them, or those matching `filter` a chunk of values at a time. */
+  const read = async <T extends keyof DB & string>(
+    table: T,
+    values: Iterable<string> | null,
+    filter?: (part: string[]) => Expression<SqlBool>,
+  ): Promise<Selectable<DB[T]>[]> => {
+    // biome-ignore lint/suspicious/noExplicitAny: one select over whichever workspace table is named
+    const from = () => (trx as Kysely<any>).selectFrom(table).selectAll().where("workspace_id", "=", ws);
+    if (values === null || !filter) return (await from().execute()) as Selectable<DB[T]>[];
+    const out: Selectable<DB[T]>[] = [];
+    for (const part of chunks(values))
+      out.push(
+        ...((await from()
+          .where(() => filter(part))
+          .execute()) as Selectable<DB[T]>[]),
+      );
+    return out;
+  };
+
+  const people = new Map<string, PersonTable>();
+  const personEmails = await read("person_email", scoped ? emails : null, (part) =>
+    expressionBuilder<DB, "person_email">()("email", "in", part),
   );
-  const knowers = new Set(
-    (await trx.selectFrom("shared_login_knower").selectAll().where("workspace_id", "=", ws).execute()).map(
-      (k) => `${k.shared_login_id}\u0000${k.person_id}`,
-    ),
+  const personRows = new Map(
+    (
+      await read("person", scoped ? new Set(personEmails.map((e) => e.person_id)) : null, (part) =>
+        expressionBuilder<DB, "person">()("id", "in", part),
+      )
+    ).map((p) => [p.id, p]),
   );
+  for (const e of personEmails) {
+    const p = personRows.get(e.person_id);
+    if (p) people.set(e.email, p);
+  }
+
   const grantKey = (
     g: Pick<
       AccessGrantTable,
@@ -363,39 +383,50 @@ async function apply(
     >,
   ) =>
     `${g.subject_type}\u0000${g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? "")}\u0000${g.target_account_id}\u0000${g.target_asset_id ?? ""}`;
-  // The grants a sheet can match are on the accounts it names (a grant's key holds its target
-  // account), and the partner links it can use are those of the same accounts: a small sheet
-  // imported into a large workspace reads only those, not the workspace's million grants.
-  const named = new Set<string>();
-  for (const r of rows) {
-    const platformId = r.account.platformId;
-    const a =
-      (platformId ? accountsByPid.get(`${r.platform}\u0000${platformId}`) : undefined) ??
-      accountsByName.get(`${r.platform}\u0000${key(r.account.name)}`);
-    if (a) named.add(a.id);
-  }
-  const existing: AccessGrantTable[] = [];
-  if (named.size * 4 > accountsByName.size)
-    existing.push(
-      ...(await trx.selectFrom("access_grant").selectAll().where("workspace_id", "=", ws).execute()),
-    );
-  else
-    for (const part of chunks(named))
-      existing.push(
-        ...(await trx
-          .selectFrom("access_grant")
-          .selectAll()
-          .where("workspace_id", "=", ws)
-          .where((eb) =>
-            eb.or([
-              eb("target_account_id", "in", part),
-              eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
-            ]),
-          )
-          .execute()),
-      );
+  const existing = await read("access_grant", scoped ? named : null, (part) => {
+    const eb = expressionBuilder<DB, "access_grant">();
+    return eb.or([
+      eb("target_account_id", "in", part),
+      eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
+    ]);
+  });
   const grants = new Map(existing.map((g) => [grantKey(g), g]));
+
+  const assetsByPid = new Map<string, PlatformAssetTable>();
+  const assetsByName = new Map<string, PlatformAssetTable>();
+  const assetHolder = new Map<string, string>();
+  const assets = new Map<string, PlatformAssetTable>();
+  if (!scoped) for (const a of await read("platform_asset", null)) assets.set(a.id, a);
+  else {
+    // A row finds its asset by platform ID anywhere, or by name in the row's account: a grant the
+    // sheet can match is on one of these.
+    const asset = expressionBuilder<DB, "platform_asset">();
+    for (const [values, column] of [
+      [named, "account_id"],
+      [assetPids, "platform_id"],
+    ] as const)
+      for (const a of await read("platform_asset", values, (part) => asset(column, "in", part)))
+        assets.set(a.id, a);
+  }
   existing.length = 0;
+  for (const a of assets.values()) {
+    assetHolder.set(a.id, a.account_id);
+    const platform = accountPlatform.get(a.account_id) ?? "";
+    if (a.platform_id) assetsByPid.set(`${platform}\u0000${a.platform_id}`, a);
+    assetsByName.set(`${a.account_id}\u0000${a.type}\u0000${key(a.name)}`, a);
+  }
+  assets.clear();
+  const logins = new Map(
+    (await trx.selectFrom("shared_login").selectAll().where("workspace_id", "=", ws).execute()).map((l) => [
+      l.label_key,
+      l,
+    ]),
+  );
+  const knowers = new Set(
+    (await trx.selectFrom("shared_login_knower").selectAll().where("workspace_id", "=", ws).execute()).map(
+      (k) => `${k.shared_login_id}\u0000${k.person_id}`,
+    ),
+  );
 
   const inserts = {
     orgs: [] as RecordOrganizationTable[],

@@ -18,6 +18,7 @@ import * as findingEventsIndex from "./2026_11_25_0017_finding_events_index.ts";
 import * as pageVersions from "./2026_11_26_0018_page_versions.ts";
 import * as findingRowsVersion from "./2026_12_07_0019_finding_rows_version.ts";
 import * as grantIndexLevels from "./2026_12_07_0020_grant_index_levels.ts";
+import * as assetPlatformIdIndex from "./2026_12_07_0021_asset_platform_id_index.ts";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the set is the same in every
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_26_0018_page_versions": pageVersions,
   "2026_12_07_0019_finding_rows_version": findingRowsVersion,
   "2026_12_07_0020_grant_index_levels": grantIndexLevels,
+  "2026_12_07_0021_asset_platform_id_index": assetPlatformIdIndex,
 };
