@@ -6,10 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AccessIndex } from "../core/access/index.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
 import { loadIndex, loadSnapshot } from "./access-snapshot.ts";
-import { openDatabase } from "./database.ts";
+import { ensurePostgresSchema, openDatabase } from "./database.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { testWorkspaces } from "./test-schema.ts";
+import { testSchemaName, testWorkspaces } from "./test-schema.ts";
+
+const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
 
 const catalog: SheetCatalog = {
   isBuiltIn: (p) => p === "tiktok",
@@ -252,5 +254,57 @@ describe("loading the access index from a SQLite file", () => {
       ),
       { numRuns: 10 },
     );
+  });
+});
+
+describe.skipIf(!PG)("loading the access index from PostgreSQL", () => {
+  it("answers every question alike whether grants are read whole or page by page into the index", async () => {
+    const schema = testSchemaName("ix");
+    await ensurePostgresSchema(PG!, schema);
+    const database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 2 });
+    try {
+      await migrateToLatest(database.db, database.schema);
+      const ws = (await testWorkspaces(database.db, new Date()))[0]!;
+      const [header, ...data] = sheet(7, 400);
+      const checked = checkAccessSheet(header!, data, catalog);
+      await importSheet(
+        database.db,
+        { workspaceId: ws, actor: { userId: null, label: "test" }, now: new Date() },
+        checked.rows,
+      );
+      const whole = new AccessIndex(policy);
+      whole.load(await loadSnapshot(database.db, ws));
+      // Pages of 37 grants: eleven pages, the last one short.
+      const paged = new AccessIndex(policy);
+      await loadIndex(paged, database.db, ws, { minGrants: 0, pageSize: 37 });
+      expect(paged.grantCount).toBe(400);
+      const ids = async (table: "platform_account" | "platform_asset" | "person") =>
+        (await database.db.selectFrom(table).select("id").where("workspace_id", "=", ws).execute()).map(
+          (r) => r.id,
+        );
+      const [accounts, assets, people] = [
+        await ids("platform_account"),
+        await ids("platform_asset"),
+        await ids("person"),
+      ];
+      const expected = answers(whole, accounts, assets, people);
+      expect(expected.accounts.some((a) => a.length > 0)).toBe(true);
+      expect(answers(paged, accounts, assets, people)).toEqual(expected);
+      // Changes after a paged load find their rows.
+      const some = await database.db
+        .selectFrom("access_grant")
+        .select("id")
+        .where("workspace_id", "=", ws)
+        .limit(5)
+        .execute();
+      for (const g of some) {
+        paged.apply({ kind: "remove-grant", id: g.id });
+        whole.apply({ kind: "remove-grant", id: g.id });
+      }
+      expect(paged.grantCount).toBe(whole.grantCount);
+      expect(answers(paged, accounts, assets, people)).toEqual(answers(whole, accounts, assets, people));
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -294,7 +294,8 @@ export class AccessIndex {
 
   /**
    * A bulk load in parts: the entities first (with room for `grantCount` grants), then grants in
-   * encoded batches as they arrive (`addEncoded`), then `endLoad`. Queries wait until it ends.
+   * encoded batches as they arrive (`addEncoded`) or in pages (`addGrants`), then `endLoad`.
+   * Queries wait until it ends.
    */
   beginLoad(s: IndexSnapshotEntities & { grantCount: number }): void {
     this.#grow(s.grantCount);
@@ -359,6 +360,11 @@ export class AccessIndex {
         f[o + 6]!,
       );
     }
+  }
+
+  /** Add grants during a bulk load begun with `beginLoad` (a page of them at a time, in any order). */
+  addGrants(grants: Iterable<IndexGrant>): void {
+    for (const g of grants) this.#insert(g);
   }
 
   /** End a bulk load begun with `beginLoad`. */
