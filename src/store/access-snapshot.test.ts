@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import type { Kysely } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { AccessIndex } from "../core/access/index.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
@@ -9,6 +10,7 @@ import { loadIndex, loadSnapshot } from "./access-snapshot.ts";
 import { ensurePostgresSchema, openDatabase } from "./database.ts";
 import { importSheet } from "./import-sheet.ts";
 import { migrateToLatest } from "./migrate.ts";
+import type { DB } from "./schema.ts";
 import { testSchemaName, testWorkspaces } from "./test-schema.ts";
 
 const PG = process.env.DELVIA_TEST_DATABASE_URL || undefined;
@@ -189,6 +191,50 @@ function answers(index: AccessIndex, accounts: string[], assets: string[], peopl
   };
 }
 
+/** A workspace with 400 grants from a generated sheet. */
+async function seededWorkspace(db: Kysely<DB>, seed: number): Promise<string> {
+  const ws = (await testWorkspaces(db, new Date()))[0]!;
+  const [header, ...data] = sheet(seed, 400);
+  const checked = checkAccessSheet(header!, data, catalog);
+  expect(checked.problems).toEqual([]);
+  await importSheet(
+    db,
+    { workspaceId: ws, actor: { userId: null, label: "test" }, now: new Date() },
+    checked.rows,
+  );
+  return ws;
+}
+
+/**
+ * Every answer of `other` equals that of `whole` (loaded from one snapshot), for every account,
+ * asset and person of the workspace, and again after five grants are removed from both: changes
+ * after a load find their rows. Returns the whole load's first answers.
+ */
+async function expectSameAnswers(db: Kysely<DB>, ws: string, whole: AccessIndex, other: AccessIndex) {
+  const ids = async (table: "platform_account" | "platform_asset" | "person") =>
+    (await db.selectFrom(table).select("id").where("workspace_id", "=", ws).execute()).map((r) => r.id);
+  const [accounts, assets, people] = [
+    await ids("platform_account"),
+    await ids("platform_asset"),
+    await ids("person"),
+  ];
+  const expected = answers(whole, accounts, assets, people);
+  expect(answers(other, accounts, assets, people)).toEqual(expected);
+  const some = await db
+    .selectFrom("access_grant")
+    .select("id")
+    .where("workspace_id", "=", ws)
+    .limit(5)
+    .execute();
+  for (const g of some) {
+    other.apply({ kind: "remove-grant", id: g.id });
+    whole.apply({ kind: "remove-grant", id: g.id });
+  }
+  expect(other.grantCount).toBe(whole.grantCount);
+  expect(answers(other, accounts, assets, people)).toEqual(answers(whole, accounts, assets, people));
+  return expected;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "delvia-snapshot-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -203,50 +249,16 @@ describe("loading the access index from a SQLite file", () => {
           const database = openDatabase({ kind: "sqlite", path: join(dir, `w${run++}.db`) });
           try {
             await migrateToLatest(database.db, database.schema);
-            const ws = (await testWorkspaces(database.db, new Date()))[0]!;
-            const [header, ...data] = sheet(seed, 400);
-            const checked = checkAccessSheet(header!, data, catalog);
-            expect(checked.problems).toEqual([]);
-            await importSheet(
-              database.db,
-              { workspaceId: ws, actor: { userId: null, label: "test" }, now: new Date() },
-              checked.rows,
-            );
-
+            const ws = await seededWorkspace(database.db, seed);
             const streamed = new AccessIndex(policy);
             streamed.load(await loadSnapshot(database.db, ws));
             const parallel = new AccessIndex(policy);
             await loadIndex(parallel, database.db, ws, { minGrants: 0, workers });
             expect(parallel.grantCount).toBe(streamed.grantCount);
             expect(parallel.grantCount).toBe(400);
-
-            const ids = async (table: "platform_account" | "platform_asset" | "person") =>
-              (await database.db.selectFrom(table).select("id").where("workspace_id", "=", ws).execute()).map(
-                (r) => r.id,
-              );
-            const [accounts, assets, people] = [
-              await ids("platform_account"),
-              await ids("platform_asset"),
-              await ids("person"),
-            ];
-            const expected = answers(streamed, accounts, assets, people);
-            expect(expected.people.some((a) => a.some((x) => x.includes('"kind":"includes"')))).toBe(true);
-            expect(answers(parallel, accounts, assets, people)).toEqual(expected);
             // Changes after a parallel load find their rows (the ID hash was built from the encoded IDs).
-            const some = await database.db
-              .selectFrom("access_grant")
-              .select("id")
-              .where("workspace_id", "=", ws)
-              .limit(5)
-              .execute();
-            for (const g of some) {
-              parallel.apply({ kind: "remove-grant", id: g.id });
-              streamed.apply({ kind: "remove-grant", id: g.id });
-            }
-            expect(parallel.grantCount).toBe(streamed.grantCount);
-            expect(answers(parallel, accounts, assets, people)).toEqual(
-              answers(streamed, accounts, assets, people),
-            );
+            const expected = await expectSameAnswers(database.db, ws, streamed, parallel);
+            expect(expected.people.some((a) => a.some((x) => x.includes('"kind":"includes"')))).toBe(true);
           } finally {
             await database.close();
           }
@@ -264,45 +276,15 @@ describe.skipIf(!PG)("loading the access index from PostgreSQL", () => {
     const database = openDatabase({ kind: "postgres", url: PG! }, { schema, poolSize: 2 });
     try {
       await migrateToLatest(database.db, database.schema);
-      const ws = (await testWorkspaces(database.db, new Date()))[0]!;
-      const [header, ...data] = sheet(7, 400);
-      const checked = checkAccessSheet(header!, data, catalog);
-      await importSheet(
-        database.db,
-        { workspaceId: ws, actor: { userId: null, label: "test" }, now: new Date() },
-        checked.rows,
-      );
+      const ws = await seededWorkspace(database.db, 7);
       const whole = new AccessIndex(policy);
       whole.load(await loadSnapshot(database.db, ws));
       // Pages of 37 grants: eleven pages, the last one short.
       const paged = new AccessIndex(policy);
       await loadIndex(paged, database.db, ws, { minGrants: 0, pageSize: 37 });
       expect(paged.grantCount).toBe(400);
-      const ids = async (table: "platform_account" | "platform_asset" | "person") =>
-        (await database.db.selectFrom(table).select("id").where("workspace_id", "=", ws).execute()).map(
-          (r) => r.id,
-        );
-      const [accounts, assets, people] = [
-        await ids("platform_account"),
-        await ids("platform_asset"),
-        await ids("person"),
-      ];
-      const expected = answers(whole, accounts, assets, people);
+      const expected = await expectSameAnswers(database.db, ws, whole, paged);
       expect(expected.accounts.some((a) => a.length > 0)).toBe(true);
-      expect(answers(paged, accounts, assets, people)).toEqual(expected);
-      // Changes after a paged load find their rows.
-      const some = await database.db
-        .selectFrom("access_grant")
-        .select("id")
-        .where("workspace_id", "=", ws)
-        .limit(5)
-        .execute();
-      for (const g of some) {
-        paged.apply({ kind: "remove-grant", id: g.id });
-        whole.apply({ kind: "remove-grant", id: g.id });
-      }
-      expect(paged.grantCount).toBe(whole.grantCount);
-      expect(answers(paged, accounts, assets, people)).toEqual(answers(whole, accounts, assets, people));
     } finally {
       await database.close();
     }

@@ -377,7 +377,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       );
       expect(jane).toHaveLength(1);
       // The change is listed under the client's account too, which holds the ad account though the
-      // sheet never names it: the asset was read for the grant it carries.
+      // sheet never names it: the asset was read by the platform ID the sheet gives.
       const change = await database.db
         .selectFrom("history")
         .select("seq")

@@ -205,24 +205,25 @@ async function insertGrants(root: Kysely<DB>, trx: Kysely<DB>, grants: AccessGra
 
 const q = JSON.stringify;
 
+/** A grant's subject and target: what identifies it in a sheet. */
+type GrantWho = Pick<
+  AccessGrantTable,
+  | "subject_type"
+  | "subject_person_id"
+  | "subject_account_id"
+  | "subject_shared_login_id"
+  | "subject_name"
+  | "target_account_id"
+  | "target_asset_id"
+>;
+
 /**
  * A created grant's history image: its ID, subject, target and details, without empty fields.
  * Written straight as canonical JSON (keys in code-unit order), the text `canonicalJson` gives
  * for it.
  */
 export function grantImage(
-  g: Pick<
-    AccessGrantTable,
-    | "id"
-    | "subject_type"
-    | "subject_person_id"
-    | "subject_account_id"
-    | "subject_shared_login_id"
-    | "subject_name"
-    | "target_account_id"
-    | "target_asset_id"
-    | (typeof GRANT_FIELDS)[number]
-  >,
+  g: GrantWho & Pick<AccessGrantTable, "id" | (typeof GRANT_FIELDS)[number]>,
 ): string {
   let s = "{";
   if (g.expires_on != null) s += `"expires_on":${q(g.expires_on)},`;
@@ -320,14 +321,15 @@ async function apply(
   const accountPlatform = new Map<string, string>(
     [...accountsByName.values()].map((a) => [a.id, a.platform]),
   );
+  /** An account already known (in the record, or created by this import): by platform ID, else by name. */
+  const knownAccount = (platform: string, name: string, platformId: string | null) =>
+    (platformId ? accountsByPid.get(`${platform}\u0000${platformId}`) : undefined) ??
+    accountsByName.get(`${platform}\u0000${key(name)}`);
   const named = new Set<string>();
   const emails = new Set<string>();
   const assetPids = new Set<string>();
   for (const r of rows) {
-    const platformId = r.account.platformId;
-    const a =
-      (platformId ? accountsByPid.get(`${r.platform}\u0000${platformId}`) : undefined) ??
-      accountsByName.get(`${r.platform}\u0000${key(r.account.name)}`);
+    const a = knownAccount(r.platform, r.account.name, r.account.platformId);
     if (a) named.add(a.id);
     if (r.account.ownerEmail) emails.add(r.account.ownerEmail);
     if (r.subject.type === "person") emails.add(r.subject.email);
@@ -370,27 +372,16 @@ async function apply(
     if (p) people.set(e.email, p);
   }
 
-  const grantKey = (
-    g: Pick<
-      AccessGrantTable,
-      | "subject_type"
-      | "subject_person_id"
-      | "subject_account_id"
-      | "subject_shared_login_id"
-      | "subject_name"
-      | "target_account_id"
-      | "target_asset_id"
-    >,
-  ) =>
+  const grantKey = (g: GrantWho) =>
     `${g.subject_type}\u0000${g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? "")}\u0000${g.target_account_id}\u0000${g.target_asset_id ?? ""}`;
-  const existing = await read("access_grant", scoped ? named : null, (part) => {
+  const stored = await read("access_grant", scoped ? named : null, (part) => {
     const eb = expressionBuilder<DB, "access_grant">();
     return eb.or([
       eb("target_account_id", "in", part),
       eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
     ]);
   });
-  const grants = new Map(existing.map((g) => [grantKey(g), g]));
+  const grants = new Map(stored.map((g) => [grantKey(g), g]));
 
   const assetsByPid = new Map<string, PlatformAssetTable>();
   const assetsByName = new Map<string, PlatformAssetTable>();
@@ -408,7 +399,7 @@ async function apply(
       for (const a of await read("platform_asset", values, (part) => asset(column, "in", part)))
         assets.set(a.id, a);
   }
-  existing.length = 0;
+  stored.length = 0;
   for (const a of assets.values()) {
     assetHolder.set(a.id, a.account_id);
     const platform = accountPlatform.get(a.account_id) ?? "";
@@ -529,8 +520,7 @@ async function apply(
     orgKind: string,
     ownerEmail: string | null,
   ): PlatformAccountTable => {
-    let a = platformId ? accountsByPid.get(`${platform}\u0000${platformId}`) : undefined;
-    a ??= accountsByName.get(`${platform}\u0000${key(name)}`);
+    let a = knownAccount(platform, name, platformId);
     if (!a) {
       a = {
         id: newId(),
