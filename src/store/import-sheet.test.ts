@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { canonicalJson } from "../core/history/canonical.ts";
 import { checkAccessSheet, type SheetCatalog } from "../core/record/access-sheet.ts";
+import { BUILD_INDEXES_AFTER_ROWS, sqliteOf, withIndexesBuiltAfter } from "./bulk-insert.ts";
 import { type Database, ensurePostgresSchema, openDatabase } from "./database.ts";
 import { verifyHistory } from "./history.ts";
 import { grantImage, importSheet } from "./import-sheet.ts";
@@ -426,3 +427,100 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+describe("a first large import into SQLite builds the grant indexes after its rows", () => {
+  let database: Database;
+  let ws: string;
+  const ctx = () => ({ workspaceId: ws, actor: { userId: null, label: "import" }, now: new Date() });
+  beforeEach(async () => {
+    database = openDatabase({ kind: "sqlite", path: ":memory:" });
+    await migrateToLatest(database.db, database.schema);
+    ws = (await testWorkspaces(database.db, new Date()))[0]!;
+  });
+  afterEach(async () => {
+    await database.close();
+  });
+
+  const raw = () => sqliteOf(database.db)!;
+  const grantIndexes = () =>
+    raw()
+      .raw.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'access_grant'")
+      .all();
+  /** `n` people, each an analyst on one of 50 client ad accounts. */
+  const sheet = (n: number, from = 0) => {
+    const [h] = SHEET;
+    const data = Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return [
+        ...["tiktok", `Client ${i % 50} BC`, `70${i % 50}`, `Client ${i % 50}`, `Client ${i % 50} ads`],
+        ...[
+          "ad_account",
+          `90${i % 50}`,
+          `Person ${i}`,
+          "person",
+          `p${i}@agency.test`,
+          "Agency",
+          "analyst",
+          "",
+          "",
+        ],
+      ];
+    });
+    return checkAccessSheet(h!, data, catalog).rows;
+  };
+
+  it("drops only the indexes it builds again, and only when the rows outnumber the table's", async () => {
+    const seen: number[] = [];
+    const during = () => {
+      seen.push(grantIndexes().length);
+      return Promise.resolve();
+    };
+    const all = grantIndexes().length;
+    // Kept: the indexes of the primary key and the unique (workspace, ID) pair.
+    const keys = grantIndexes().filter((i) => (i as { sql: string | null }).sql === null).length;
+    expect(keys).toBe(2);
+    await withIndexesBuiltAfter(database.db, "access_grant", BUILD_INDEXES_AFTER_ROWS, during);
+    await withIndexesBuiltAfter(database.db, "access_grant", BUILD_INDEXES_AFTER_ROWS - 1, during);
+    expect(seen).toEqual([keys, all]);
+    expect(grantIndexes().length).toBe(all);
+    // A table that already holds more rows than the write adds keeps its indexes.
+    await importSheet(database.db, ctx(), sheet(BUILD_INDEXES_AFTER_ROWS + 10));
+    await withIndexesBuiltAfter(database.db, "access_grant", BUILD_INDEXES_AFTER_ROWS, during);
+    expect(seen.at(-1)).toBe(all);
+  });
+
+  it("leaves the same indexes, complete, after an import, a preview and a later small import", async () => {
+    const before = grantIndexes();
+    const preview = await importSheet(database.db, ctx(), sheet(BUILD_INDEXES_AFTER_ROWS), { dryRun: true });
+    expect(preview.created.grants).toBe(BUILD_INDEXES_AFTER_ROWS);
+    expect(grantIndexes()).toEqual(before);
+    expect(await listGrants(database.db, ws)).toEqual([]);
+
+    await importSheet(database.db, ctx(), sheet(BUILD_INDEXES_AFTER_ROWS));
+    expect(grantIndexes()).toEqual(before);
+    // integrity_check compares every index with the table: an entry missing from a rebuilt index fails it.
+    expect(raw().raw.prepare("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
+    await importSheet(database.db, ctx(), sheet(100, BUILD_INDEXES_AFTER_ROWS));
+    expect(raw().raw.prepare("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
+    expect(grantIndexes()).toEqual(before);
+    // The person index answers for a person of the first import.
+    const person = await database.db
+      .selectFrom("person_email")
+      .select("person_id")
+      .where("workspace_id", "=", ws)
+      .where("email", "=", "p1234@agency.test")
+      .executeTakeFirstOrThrow();
+    const query = database.db
+      .selectFrom("access_grant")
+      .select("target_asset_id")
+      .where("workspace_id", "=", ws)
+      .where("subject_person_id", "=", person.person_id);
+    const { sql: text, parameters } = query.compile();
+    const plan = raw()
+      .raw.prepare(`explain query plan ${text}`)
+      .all(...(parameters as string[]));
+    expect(JSON.stringify(plan)).toContain("grant_person_account_idx");
+    expect(await query.execute()).toHaveLength(1);
+    expect(await verifyHistory(database.db, ws)).toMatchObject({ ok: true });
+  });
+});

@@ -3,7 +3,13 @@ import { AppError } from "../core/errors.ts";
 import { GRANT_BATCH_ENTITY } from "../core/history/refs.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { SheetProblem, SheetRow } from "../core/record/access-sheet.ts";
-import { bulkInsert, refreshPlannerStatistics, rowWriter, sqliteOf } from "./bulk-insert.ts";
+import {
+  bulkInsert,
+  refreshPlannerStatistics,
+  rowWriter,
+  sqliteOf,
+  withIndexesBuiltAfter,
+} from "./bulk-insert.ts";
 import { chunks } from "./findings.ts";
 import { appendHistoryBatch, type HistoryDraft } from "./history.ts";
 import type { WriteContext } from "./record.ts";
@@ -800,7 +806,9 @@ async function apply(
   await batch("platform_asset", inserts.assets);
   await batch("shared_login", inserts.logins);
   await batch("shared_login_knower", inserts.knowers);
-  await insertGrants(root, trx, inserts.grants);
+  await withIndexesBuiltAfter(root, "access_grant", inserts.grants.length, () =>
+    insertGrants(root, trx, inserts.grants),
+  );
   for (const u of updates) await u();
   await appendHistoryBatch(
     trx,

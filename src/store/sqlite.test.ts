@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
-import { NodeSqliteDatabase, writesOf } from "./sqlite.ts";
+import { NodeSqliteDatabase, PAGE_SIZE, writesOf } from "./sqlite.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "delvia-sqlite-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const walBytes = (path: string) => statSync(`${path}-wal`).size;
-const PAGE = 4096;
+const PAGE = PAGE_SIZE;
 
 /** `rows` single-row transactions of about 2 KB each, through the adapter as Kysely writes. */
 function write(db: NodeSqliteDatabase, rows: number, from = 0) {
@@ -69,6 +70,34 @@ describe("SQLite checkpoints in the background", () => {
       expect(walBytes(path)).toBeLessThan(1400 * PAGE);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("SQLite page size", () => {
+  it("a new database gets 16 KiB pages; one made with another size keeps it and works as before", () => {
+    const fresh = join(tmp, "fresh.db");
+    const db = new NodeSqliteDatabase(fresh);
+    try {
+      db.raw.exec("create table t (id integer primary key, body text)");
+      expect(db.raw.prepare("PRAGMA page_size").get()).toEqual({ page_size: 16384 });
+    } finally {
+      db.close();
+    }
+    // A database created before, with SQLite's default of 4 KiB.
+    const older = join(tmp, "older.db");
+    const plain = new DatabaseSync(older);
+    plain.exec("PRAGMA journal_mode = WAL; create table t (id integer primary key, body text)");
+    plain.prepare("insert into t (id, body) values (1, 'kept')").run();
+    plain.close();
+    const reopened = new NodeSqliteDatabase(older);
+    try {
+      expect(reopened.raw.prepare("PRAGMA page_size").get()).toEqual({ page_size: 4096 });
+      write(reopened, 10, 2);
+      expect(reopened.raw.prepare("select count(*) as n from t").get()).toEqual({ n: 11 });
+      expect(reopened.raw.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+    } finally {
+      reopened.close();
     }
   });
 });
