@@ -338,6 +338,8 @@ async function freePort(): Promise<number> {
 export interface Memory {
   rss: number;
   heapUsed: number;
+  /** V8 heap used as the last major (mark-compact) collection left it: the live heap, without garbage. */
+  heapAfterGc: number;
   heapTotal: number;
   external: number;
 }
@@ -355,10 +357,21 @@ export interface Server {
 
 /**
  * Loaded into the server with --import: answers "mem" over the IPC channel with
- * process.memoryUsage(). The channel is unref'd so it never keeps the server alive.
+ * process.memoryUsage() and the heap used after the last major collection (noted by a "gc"
+ * performance observer; heap used at any other moment includes garbage not yet collected). The
+ * channel is unref'd so it never keeps the server alive.
  */
 const MEMORY_PROBE = `data:text/javascript,${encodeURIComponent(
-  'process.on("message",(m)=>{if(m==="mem")process.send({mem:process.memoryUsage()})});process.channel?.unref();',
+  [
+    'import { PerformanceObserver, constants } from "node:perf_hooks";',
+    "let live = Number.NaN;",
+    "new PerformanceObserver((list) => {",
+    "  for (const e of list.getEntries())",
+    "    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) live = process.memoryUsage().heapUsed;",
+    '}).observe({ entryTypes: ["gc"] });',
+    'process.on("message", (m) => { if (m === "mem") process.send({ mem: process.memoryUsage(), live }); });',
+    "process.channel?.unref();",
+  ].join("\n"),
 )}`;
 
 /** CPU seconds a process has used so far (user + system, from /proc). */
@@ -437,10 +450,11 @@ export async function startServer(backend: Backend): Promise<Server> {
   const memory = async (): Promise<Memory> => {
     const rss = vmRssBytes(child.pid!);
     // The answer waits for the server's event loop, which a long findings scan can hold for a while.
-    const heap = await new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
-      const onMessage = (m: { mem: NodeJS.MemoryUsage }) => {
+    const heap = await new Promise<NodeJS.MemoryUsage & { live: number }>((resolve, reject) => {
+      const onMessage = (m: { mem: NodeJS.MemoryUsage; live: number | null }) => {
         clearTimeout(timer);
-        resolve(m.mem);
+        // NaN crosses the IPC channel (JSON) as null: no major collection yet.
+        resolve({ ...m.mem, live: m.live ?? Number.NaN });
       };
       const timer = setTimeout(() => {
         child.off("message", onMessage);
@@ -449,7 +463,13 @@ export async function startServer(backend: Backend): Promise<Server> {
       child.once("message", onMessage);
       child.send("mem");
     });
-    return { rss, heapUsed: heap.heapUsed, heapTotal: heap.heapTotal, external: heap.external };
+    return {
+      rss,
+      heapUsed: heap.heapUsed,
+      heapAfterGc: heap.live,
+      heapTotal: heap.heapTotal,
+      external: heap.external,
+    };
   };
   return {
     url,
