@@ -5,6 +5,8 @@ import { agencyWorkspace, rng } from "./synthetic.ts";
 
 const sizes = (process.argv[2] ?? "10000,100000,1000000").split(",").map(Number);
 const QUERIES = 10_000;
+/** Grants then applied one by one, as a server applies each write. */
+const WRITES = 30_000;
 const policy = { reachesAllAssets: (p: string, role: string) => reachesAllAssets(getPlatform(p)!, role) };
 
 function percentile(sorted: number[], p: number): number {
@@ -20,6 +22,7 @@ for (const size of sizes) {
   let snapshot: ReturnType<typeof agencyWorkspace> | null = agencyWorkspace({ grants: size });
   const grantCount = snapshot.grants.length;
   const sample = { assets: snapshot.assets.map((a) => a.id), people: snapshot.people.map((p) => p.id) };
+  const holders = snapshot.assets.map((a) => [a.id, a.accountId] as const);
   const t0 = performance.now();
   const index = new AccessIndex(policy);
   index.load(snapshot);
@@ -44,6 +47,28 @@ for (const size of sizes) {
   }
   who.sort((a, b) => a - b);
   reach.sort((a, b) => a - b);
+  // A server applies each write to the index as it comes: the memory that adds after a load.
+  const assetsHeld = new Map(holders);
+  globalThis.gc?.();
+  const held = mem();
+  const w0 = performance.now();
+  for (let k = 0; k < WRITES; k++) {
+    const asset = sample.assets[Math.floor(r() * sample.assets.length)]!;
+    index.apply({
+      kind: "grant",
+      value: {
+        id: `ffffffff-0000-7000-8000-${String(k).padStart(12, "0")}`,
+        subject: { type: "person", personId: sample.people[Math.floor(r() * sample.people.length)]! },
+        target: { accountId: assetsHeld.get(asset)!, assetId: asset },
+        role: "Analyst",
+        status: "active",
+        expiresOn: null,
+      },
+    });
+  }
+  const writeUs = ((performance.now() - w0) * 1000) / WRITES;
+  globalThis.gc?.();
+  const afterWrites = (mem() - held) / 1024 / 1024;
   rows.push([
     grantCount.toLocaleString("en"),
     `${loadMs.toFixed(0)} ms`,
@@ -53,6 +78,8 @@ for (const size of sizes) {
     us(percentile(reach, 50)),
     us(percentile(reach, 99)),
     (answers / QUERIES / 2).toFixed(1),
+    `${writeUs.toFixed(1)} µs`,
+    `${afterWrites >= 0 ? "+" : ""}${afterWrites.toFixed(1)} MiB`,
   ]);
 }
 const header = [
@@ -64,6 +91,8 @@ const header = [
   "reach p50",
   "reach p99",
   "answers/query",
+  "single write",
+  `memory after ${WRITES.toLocaleString("en")} writes`,
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`;
@@ -71,5 +100,5 @@ console.log(line(header));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
 console.log(
-  `\n${QUERIES.toLocaleString("en")} queries of each kind per size; heap measured with --expose-gc.`,
+  `\n${QUERIES.toLocaleString("en")} queries of each kind per size, then ${WRITES.toLocaleString("en")} grants applied one by one; heap measured with --expose-gc.`,
 );

@@ -586,6 +586,88 @@ describe("changes that arrive before what they name", () => {
   });
 });
 
+describe("an index that takes changes one by one for a long time", () => {
+  it("packs its lists again now and then, and answers as a fresh load of the same grants", () => {
+    const r = lcg(11);
+    const id = (kind: number, k: number) => `0000000${kind}-0000-7000-8000-${String(k).padStart(12, "0")}`;
+    const people = Array.from({ length: 200 }, (_, i) => ({
+      id: id(1, i),
+      name: `P${i}`,
+      status: "active" as const,
+      leftOn: null,
+    }));
+    const accounts = Array.from({ length: 20 }, (_, i) => ({
+      id: id(2, i),
+      name: `A${i}`,
+      platform: "tiktok",
+    }));
+    const assets = Array.from({ length: 100 }, (_, i) => ({
+      id: id(3, i),
+      name: `X${i}`,
+      accountId: accounts[i % 20]!.id,
+    }));
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    const roles = ["Admin", "Operator", "Analyst"];
+    const live = new Map<string, IndexGrant>();
+    let next = 0;
+    const newGrant = (): IndexGrant => {
+      const asset = r() < 0.7 ? pick(assets) : null;
+      return {
+        id: id(5, next++),
+        subject: r() < 0.05 ? { type: "partner", accountId: pick(accounts).id } : person(pick(people).id),
+        target: { accountId: asset ? asset.accountId : pick(accounts).id, assetId: asset?.id ?? null },
+        role: pick(roles),
+        status: r() < 0.1 ? "revoked" : "active",
+        expiresOn: null,
+      };
+    };
+    for (let i = 0; i < 3000; i++) {
+      const g = newGrant();
+      live.set(g.id, g);
+    }
+    const base = { people, accounts, assets, sharedLogins: [] };
+    const index = new AccessIndex(policy);
+    index.load({ ...base, grants: [...live.values()] });
+    // 6,000 single changes: new grants, role changes and removals of the oldest.
+    for (let i = 0; i < 6000; i++) {
+      const x = r();
+      if (x < 0.5) {
+        const g = newGrant();
+        live.set(g.id, g);
+        index.apply({ kind: "grant", value: g });
+        continue;
+      }
+      const old = pick([...live.keys()].slice(0, 50));
+      if (x < 0.75) {
+        const g = { ...live.get(old)!, role: pick(roles) };
+        live.set(old, g);
+        index.apply({ kind: "grant", value: g });
+      } else {
+        live.delete(old);
+        index.apply({ kind: "remove-grant", id: old });
+      }
+    }
+    expect(index.repacks).toBeGreaterThan(0);
+    const fresh = new AccessIndex(policy);
+    fresh.load({ ...base, grants: [...live.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    const day = "2026-11-24";
+    const seen = (answers: ReachAnswer[]) => answers.map((a) => `${a.node.id} ${a.role} ${route(a)}`).sort();
+    for (const a of accounts) {
+      expect(seen(index.whoCanReach({ accountId: a.id }, day))).toEqual(
+        seen(fresh.whoCanReach({ accountId: a.id }, day)),
+      );
+      expect(rolesSorted(index.accountOverview(a.id, 1000)!)).toEqual(
+        rolesSorted(fresh.accountOverview(a.id, 1000)!),
+      );
+    }
+    for (const a of assets)
+      expect(seen(index.whoCanReach({ assetId: a.id }, day))).toEqual(
+        seen(fresh.whoCanReach({ assetId: a.id }, day)),
+      );
+    for (const p of people) expect(seen(index.reach(p.id, day))).toEqual(seen(fresh.reach(p.id, day)));
+  });
+});
+
 function lcg(seed: number) {
   let x = seed;
   return () => {
