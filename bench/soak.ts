@@ -63,10 +63,15 @@ function trend(samples: { at: number; value: number }[], seconds: number): numbe
  * varying amount of new garbage (74 to 96 MB within one minute at 1M grants). The smallest
  * reading of each minute is the closest to the live heap; the trend is taken over those.
  */
-function floorsByMinute(samples: { at: number; value: number }[]): { at: number; value: number }[] {
+function floorsByMinute(
+  samples: { at: number; value: number }[],
+  seconds: number,
+): { at: number; value: number }[] {
   const floors = new Map<number, { at: number; value: number }>();
+  // The reading taken as the run ends belongs to its last minute, not to a minute of its own.
+  const last = Math.max(0, Math.ceil(seconds / 60) - 1);
   for (const s of samples) {
-    const minute = Math.floor(s.at / 60);
+    const minute = Math.min(Math.floor(s.at / 60), last);
     const f = floors.get(minute);
     if (!f || s.value < f.value) floors.set(minute, { at: minute * 60 + 30, value: s.value });
   }
@@ -152,6 +157,7 @@ for (const kind of kinds) {
           samples
             .filter((s) => Number.isFinite(s.mem.heapAfterGc))
             .map((s) => ({ at: s.at, value: s.mem.heapAfterGc })),
+          seconds,
         ),
         seconds,
       );
