@@ -498,6 +498,16 @@ describe("a first large import into SQLite builds the grant indexes after its ro
 
     await importSheet(database.db, ctx(), sheet(BUILD_INDEXES_AFTER_ROWS));
     expect(grantIndexes()).toEqual(before);
+    // The sheet's rows go round 50 accounts; the new grants are written account by account, so
+    // each account's 200 are listed by one history event.
+    const batches = await database.db
+      .selectFrom("history")
+      .select("entity_id")
+      .where("workspace_id", "=", ws)
+      .where("entity_type", "=", "grant_batch")
+      .execute();
+    expect(batches).toHaveLength(50);
+    expect(new Set(batches.map((b) => b.entity_id)).size).toBe(50);
     // integrity_check compares every index with the table: an entry missing from a rebuilt index fails it.
     expect(raw().raw.prepare("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
     await importSheet(database.db, ctx(), sheet(100, BUILD_INDEXES_AFTER_ROWS));
