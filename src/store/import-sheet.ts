@@ -62,6 +62,20 @@ const GRANT_BATCH = 200;
 const GRANT_FIELDS = ["role", "status", "invited_on", "granted_on", "expires_on", "notes"] as const;
 type GrantFields = Pick<AccessGrantTable, (typeof GRANT_FIELDS)[number]>;
 
+/** What an import reads of a stored grant: its ID, subject and target (its key), and its fields. */
+const STORED_GRANT_COLUMNS = [
+  "id",
+  "subject_type",
+  "subject_person_id",
+  "subject_account_id",
+  "subject_shared_login_id",
+  "subject_name",
+  "target_account_id",
+  "target_asset_id",
+  ...GRANT_FIELDS,
+] as const satisfies readonly (keyof AccessGrantTable)[];
+type StoredGrant = Pick<AccessGrantTable, (typeof STORED_GRANT_COLUMNS)[number]>;
+
 /** The grant fields a sheet row would change. */
 function differing(g: GrantFields, fields: GrantFields): (keyof GrantFields)[] {
   return GRANT_FIELDS.filter((f) => (g[f] ?? null) !== (fields[f] ?? null));
@@ -348,9 +362,18 @@ async function apply(
     table: T,
     values: Iterable<string> | null,
     filter?: (part: string[]) => Expression<SqlBool>,
+    /** The columns to read (all when not given): the rows then hold only those. */
+    columns?: readonly (keyof DB[T] & string)[],
   ): Promise<Selectable<DB[T]>[]> => {
-    // biome-ignore lint/suspicious/noExplicitAny: one select over whichever workspace table is named
-    const from = () => (trx as Kysely<any>).selectFrom(table).selectAll().where("workspace_id", "=", ws);
+    const from = () => {
+      // biome-ignore lint/suspicious/noExplicitAny: one select over whichever workspace table is named
+      const q = (trx as Kysely<any>).selectFrom(table as string);
+      return (columns ? q.select(columns as readonly string[]) : q.selectAll()).where(
+        "workspace_id",
+        "=",
+        ws,
+      );
+    };
     if (values === null || !filter) return (await from().execute()) as Selectable<DB[T]>[];
     const out: Selectable<DB[T]>[] = [];
     for (const part of chunks(values))
@@ -380,14 +403,20 @@ async function apply(
 
   const grantKey = (g: GrantWho) =>
     `${g.subject_type}\u0000${g.subject_person_id ?? g.subject_account_id ?? g.subject_shared_login_id ?? key(g.subject_name ?? "")}\u0000${g.target_account_id}\u0000${g.target_asset_id ?? ""}`;
-  const stored = await read("access_grant", scoped ? named : null, (part) => {
-    const eb = expressionBuilder<DB, "access_grant">();
-    return eb.or([
-      eb("target_account_id", "in", part),
-      eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
-    ]);
-  });
-  const grants = new Map(stored.map((g) => [grantKey(g), g]));
+  // Only what a row is matched and compared on: a re-import of a million grants holds them all.
+  const stored: StoredGrant[] = await read(
+    "access_grant",
+    scoped ? named : null,
+    (part) => {
+      const eb = expressionBuilder<DB, "access_grant">();
+      return eb.or([
+        eb("target_account_id", "in", part),
+        eb.and([eb("subject_type", "=", "partner"), eb("subject_account_id", "in", part)]),
+      ]);
+    },
+    STORED_GRANT_COLUMNS,
+  );
+  const grants = new Map<string, StoredGrant>(stored.map((g) => [grantKey(g), g]));
 
   const assetsByPid = new Map<string, PlatformAssetTable>();
   const assetsByName = new Map<string, PlatformAssetTable>();
