@@ -62,9 +62,8 @@ const GRANT_BATCH = 200;
 const GRANT_FIELDS = ["role", "status", "invited_on", "granted_on", "expires_on", "notes"] as const;
 type GrantFields = Pick<AccessGrantTable, (typeof GRANT_FIELDS)[number]>;
 
-/** What an import reads of a stored grant: its ID, subject and target (its key), and its fields. */
-const STORED_GRANT_COLUMNS = [
-  "id",
+/** A grant's subject and target: what identifies it in a sheet. */
+const GRANT_WHO_COLUMNS = [
   "subject_type",
   "subject_person_id",
   "subject_account_id",
@@ -72,8 +71,11 @@ const STORED_GRANT_COLUMNS = [
   "subject_name",
   "target_account_id",
   "target_asset_id",
-  ...GRANT_FIELDS,
 ] as const satisfies readonly (keyof AccessGrantTable)[];
+type GrantWho = Pick<AccessGrantTable, (typeof GRANT_WHO_COLUMNS)[number]>;
+
+/** What an import reads of a stored grant: its ID, subject and target (its key), and its fields. */
+const STORED_GRANT_COLUMNS = ["id", ...GRANT_WHO_COLUMNS, ...GRANT_FIELDS] as const;
 type StoredGrant = Pick<AccessGrantTable, (typeof STORED_GRANT_COLUMNS)[number]>;
 
 /** The grant fields a sheet row would change. */
@@ -225,26 +227,12 @@ async function insertGrants(root: Kysely<DB>, trx: Kysely<DB>, grants: AccessGra
 
 const q = JSON.stringify;
 
-/** A grant's subject and target: what identifies it in a sheet. */
-type GrantWho = Pick<
-  AccessGrantTable,
-  | "subject_type"
-  | "subject_person_id"
-  | "subject_account_id"
-  | "subject_shared_login_id"
-  | "subject_name"
-  | "target_account_id"
-  | "target_asset_id"
->;
-
 /**
  * A created grant's history image: its ID, subject, target and details, without empty fields.
  * Written straight as canonical JSON (keys in code-unit order), the text `canonicalJson` gives
  * for it.
  */
-export function grantImage(
-  g: GrantWho & Pick<AccessGrantTable, "id" | (typeof GRANT_FIELDS)[number]>,
-): string {
+export function grantImage(g: StoredGrant): string {
   let s = "{";
   if (g.expires_on != null) s += `"expires_on":${q(g.expires_on)},`;
   if (g.granted_on != null) s += `"granted_on":${q(g.granted_on)},`;
